@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "commands.h"
+
+#include "es_config.h"
+
+#include "frame_source.h"
+#include "lab.h"
+#include "reports.h"
+#include "steps.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+namespace es::cli {
+
+namespace {
+
+struct RunArguments
+{
+    std::string video;
+    std::string synthetic;
+    std::string steps = "all";
+    std::string output;
+    bool json = false;
+    bool quiet = false;
+};
+
+std::string stepHelp()
+{
+    std::string text = "Steps to run: all, numbers (0,2,4) or ids:";
+    for (const auto& step : engine::allSteps())
+        text += std::string("\n  ") + step.id + ": " + step.change;
+    return text;
+}
+
+int reportFailure(const Status& status, std::ostream& err)
+{
+    err << "edgescope-cli: error: " << status.message() << "\n";
+    return status.code() == StatusCode::InvalidArgument ? kExitUsage : kExitFailed;
+}
+
+int runCommand(engine::LabOptions options, const RunArguments& arguments, std::ostream& out, std::ostream& err)
+{
+    if (!arguments.synthetic.empty()) {
+        auto size = engine::parseFrameSize(arguments.synthetic);
+        if (!size)
+            return reportFailure(size.status(), err);
+        options.synthetic = true;
+        options.syntheticWidth = size->first;
+        options.syntheticHeight = size->second;
+    }
+    options.video = arguments.video;
+    auto steps = engine::parseStepList(arguments.steps);
+    if (!steps)
+        return reportFailure(steps.status(), err);
+    options.steps = steps.value();
+    const Status valid = engine::validateLabOptions(options);
+    if (!valid.isOk())
+        return reportFailure(valid, err);
+
+    const bool terminal = isatty(STDERR_FILENO);
+    if (!arguments.quiet) {
+        options.progress = [&err, terminal](const std::string& line) {
+            if (terminal)
+                err << "\r\033[K" << line << (line == "done" ? "\n" : "") << std::flush;
+            else
+                err << line << "\n";
+        };
+    }
+    auto lab = engine::runLab(options);
+    if (!lab) {
+        if (terminal && !arguments.quiet)
+            err << "\n";
+        return reportFailure(lab.status(), err);
+    }
+    if (!arguments.output.empty()) {
+        std::ofstream file(arguments.output);
+        file << labToJson(lab.value(), /*withDetections=*/true).dump(2) << "\n";
+        if (!file)
+            return reportFailure(
+                Status(StatusCode::IoError, "cannot write " + arguments.output + ": " + std::strerror(errno)), err);
+        err << "results written to " << arguments.output << "\n";
+    }
+    if (arguments.json)
+        out << labToJson(lab.value(), /*withDetections=*/false).dump(2) << "\n";
+    else
+        printLabTable(lab.value(), out);
+    return kExitOk;
+}
+
+} // namespace
+
+int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
+{
+    CLI::App app { "EdgeScope: a profiling-driven optimization lab for edge AI (SSD300 video pipeline)",
+        "edgescope-cli" };
+    app.require_subcommand(1);
+    app.set_version_flag("--version", ES_VERSION);
+
+    engine::LabOptions options;
+    RunArguments arguments;
+    CLI::App* run
+        = app.add_subcommand("run", "Run the optimization steps on the same frames and print a table per step");
+    auto* video = run->add_option("--video", arguments.video,
+        "Video file, camera (/dev/video0 or 0), GStreamer pipeline "
+        "(contains '!') or .y4m file");
+    auto* synthetic
+        = run->add_option("--synthetic", arguments.synthetic, "Generated frames of size WxH instead of a video");
+    video->excludes(synthetic);
+    run->add_option("--frames", options.frames, "Frames measured per step")->capture_default_str();
+    run->add_option("--warmup", options.warmup, "Warm-up frames per step, not measured")->capture_default_str();
+    run->add_option("--steps", arguments.steps, stepHelp())->capture_default_str();
+    run->add_option("--device", options.device, "auto, cpu or cuda")->capture_default_str();
+    run->add_option("--batch", options.batch, "Frames per batch in steps 3 and 4")->capture_default_str();
+    run->add_option("--weights", options.weightsPath,
+        "SSD300 weights: a TorchScript module or a saved state dict (docs/weights.md); default: seeded");
+    run->add_option("--threads", options.threads, "LibTorch threads (0: OMP_NUM_THREADS or every logical core)")
+        ->capture_default_str();
+    run->add_option("--seed", options.seed, "Seed of the seeded weights")->capture_default_str();
+    run->add_flag("--json", arguments.json, "Print exactly one JSON object on stdout (progress stays on stderr)");
+    run->add_option(
+        "-o,--output", arguments.output, "Also write the full results (with every detection) as JSON to FILE");
+    run->add_flag("-q,--quiet", arguments.quiet, "No progress on stderr");
+    run->add_flag("!--no-detector-only", options.measureDetectorOnly, "Skip the detector-only measurement");
+
+    bool devicesJson = false;
+    CLI::App* devices = app.add_subcommand("devices", "List the compute backends and say whether GPU tracing can work");
+    devices->add_flag("--json", devicesJson, "Print one JSON object");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& help) {
+        out << app.help();
+        return kExitOk;
+    } catch (const CLI::CallForAllHelp& help) {
+        out << app.help("", CLI::AppFormatMode::All);
+        return kExitOk;
+    } catch (const CLI::CallForVersion&) {
+        out << ES_VERSION << "\n";
+        return kExitOk;
+    } catch (const CLI::ParseError& error) {
+        err << "edgescope-cli: error: " << error.what() << "\n";
+        err << "Run with --help for more information.\n";
+        return kExitUsage;
+    }
+
+    try {
+        if (run->parsed())
+            return runCommand(options, arguments, out, err);
+        if (devices->parsed()) {
+            const engine::DeviceReport report = engine::probeDevices();
+            if (devicesJson)
+                out << devicesToJson(report).dump(2) << "\n";
+            else
+                printDevices(report, out);
+            return kExitOk;
+        }
+    } catch (const std::exception& error) {
+        err << "edgescope-cli: internal error: " << error.what() << "\n";
+        return kExitFailed;
+    }
+    return kExitUsage;
+}
+
+} // namespace es::cli

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "reports.h"
+
+#include <cstdio>
+#include <iomanip>
+#include <sstream>
+
+namespace es::cli {
+
+namespace {
+
+std::string fixed(double value, int decimals)
+{
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(decimals) << value;
+    return out.str();
+}
+
+std::string gib(int64_t bytes)
+{
+    return fixed(double(bytes) / (1024.0 * 1024.0 * 1024.0), 1) + " GiB";
+}
+
+} // namespace
+
+void printLabTable(const engine::LabResult& lab, std::ostream& out)
+{
+    out << "EdgeScope lab on " << lab.deviceUsed << " (" << lab.deviceName << "), " << lab.threads
+        << " threads, LibTorch " << lab.devices.torchVersion << "\n";
+    out << "video:   " << lab.video << "\n";
+    out << "weights: " << lab.weights << "\n";
+    out << "frames:  " << lab.frames << " measured per step after " << lab.warmup << " warm-up frames\n\n";
+
+    char line[512];
+    std::snprintf(line, sizeof line, "%-20s %5s %5s %8s %8s %8s %8s %8s %8s %8s %8s %6s %7s %9s %6s\n", "step", "batch",
+        "prec", "FPS", "vs s0", "p50 ms", "p95 ms", "b2t ms", "pre ms", "det ms", "post ms", "det/f", "cand/f",
+        "det-only", "eff");
+    out << line;
+    for (const auto& step : lab.steps) {
+        auto stage = [&](const char* name) {
+            auto found = step.stagesMs.find(name);
+            return found == step.stagesMs.end() ? 0.0 : found->second;
+        };
+        std::snprintf(line, sizeof line,
+            "%-20s %5lld %5s %8.2f %8s %8.1f %8.1f %8.2f %8.2f %8.1f %8.2f %6.1f %7.1f %9.2f %6.2f\n", step.id.c_str(),
+            static_cast<long long>(step.batch), step.precision.c_str(), step.fps,
+            step.speedupVsBaseline ? (fixed(*step.speedupVsBaseline, 2) + "x").c_str() : "-", step.latencyP50Ms,
+            step.latencyP95Ms, stage("buffer_to_image_tensor"), stage("preprocess"), stage("detector"),
+            stage("postprocess"), step.detectionsPerFrame, step.candidatesPerFrame, step.detectorOnlyFps,
+            step.pipelineEfficiency);
+        out << line;
+    }
+    out << "\n(stage times are ms per frame; det-only = detector-only FPS at the same batch and precision; "
+           "eff = FPS / det-only)\n";
+    for (const auto& step : lab.steps) {
+        if (step.agreement) {
+            const auto& a = *step.agreement;
+            out << step.id << " vs " << a.referenceStep << ": "
+                << (a.identical ? "same detections (within 1e-4)" : "detections differ") << ", " << a.matched << "/"
+                << std::max(a.referenceDetections, a.detections) << " matched (IoU >= 0.5, same label), largest score "
+                << "difference " << std::scientific << std::setprecision(2) << a.maxScoreDifference << std::defaultfloat
+                << "\n";
+        }
+        if (step.number == 4)
+            out << step.id << " precision: " << step.precisionReason << "\n";
+    }
+    for (const auto& note : lab.notes)
+        out << "note: " << note << "\n";
+}
+
+void printDevices(const engine::DeviceReport& report, std::ostream& out)
+{
+    out << "OS:        " << report.os << "\n";
+    out << "CPU:       " << report.cpuModel << " (" << report.logicalCores << " logical cores, LibTorch uses "
+        << report.torchThreads << " threads; " << (report.cpuFlags.empty() ? "no SIMD flags read" : report.cpuFlags)
+        << (report.cpuNativeBf16 ? "; native bf16" : "") << ")\n";
+    out << "LibTorch:  " << report.torchVersion << ", CUDA "
+        << (report.torchCuda ? "yes" : "no (CPU-only build or no GPU)") << "\n";
+    out << "Driver:    ";
+    if (!report.gpu.driverLoaded)
+        out << "no NVIDIA driver (libcuda.so.1 not found)\n";
+    else if (report.gpu.driverInitResult != 0)
+        out << "loaded, cuInit failed: " << report.gpu.driverError << "\n";
+    else
+        out << "CUDA " << prof::cudaVersionText(report.gpu.driverVersion) << "\n";
+    for (const auto& device : report.gpu.devices)
+        out << "GPU " << device.index << ":     " << device.name << ", compute capability " << device.computeMajor
+            << "." << device.computeMinor << ", " << gib(device.totalMemoryBytes) << "\n";
+    if (report.gpu.jetson)
+        out << "Jetson:    " << (report.gpu.jetsonModel.empty() ? "yes" : report.gpu.jetsonModel) << "\n";
+    out << "Video:     "
+        << (report.openCv.empty() ? "no OpenCV (Y4M and synthetic input only)" : "OpenCV " + report.openCv)
+        << (report.gstreamer ? ", GStreamer" : "") << "\n";
+    out << "NVTX:      " << (report.nvtx ? "ranges compiled in (domain edgescope)" : "not compiled in") << "\n";
+    out << "GPU tracing: "
+        << (report.gpu.tracing.available ? "available" : "not available: " + report.gpu.tracing.reason) << "\n";
+    if (!report.gpu.tracing.available && !report.gpu.tracing.fix.empty())
+        out << "  fix: " << report.gpu.tracing.fix << "\n";
+}
+
+} // namespace es::cli

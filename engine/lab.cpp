@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "lab.h"
+
+#include "clock.h"
+#include "pipeline.h"
+#include "stage_stats.h"
+#include "steps.h"
+#include "weights.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+
+namespace es::engine {
+
+namespace {
+
+void say(const LabOptions& options, const std::string& line)
+{
+    if (options.progress)
+        options.progress(line);
+}
+
+void synchronize(const torch::Device& device)
+{
+    if (device.is_cuda())
+        torch::cuda::synchronize(device.index());
+}
+
+Result<torch::Device> chooseDevice(const LabOptions& options, const DeviceReport& report)
+{
+    if (options.device == "cpu")
+        return torch::Device(torch::kCPU);
+    if (report.torchCuda)
+        return torch::Device(torch::kCUDA, 0);
+    if (options.device == "cuda") {
+        std::string why = "this LibTorch was built without CUDA (Debian's libtorch-dev is CPU-only; build against a "
+                          "CUDA-enabled LibTorch, e.g. the one in pip's torch, see docs/user-guide.md)";
+        if (!report.gpu.tracing.reason.empty() && report.gpu.devices.empty())
+            why = report.gpu.tracing.reason + "; " + why;
+        return Status(
+            StatusCode::Unavailable, "--device cuda: no usable CUDA device: " + why + "; or use --device cpu");
+    }
+    return torch::Device(torch::kCPU);
+}
+
+/// Reduced precision for step 4: fp16 on CUDA; on a CPU bf16 when LibTorch runs bf16 convolutions here.
+torch::Dtype chooseHalfType(const torch::Device& device, const DeviceReport& report, std::string& reason)
+{
+    if (device.is_cuda()) {
+        reason = "fp16 on CUDA";
+        return torch::kHalf;
+    }
+    try {
+        const torch::Tensor weight = torch::ones({ 4, 4, 3, 3 }).to(torch::kBFloat16);
+        const torch::Tensor input = torch::ones({ 1, 4, 8, 8 }).to(torch::kBFloat16);
+        (void)torch::conv2d(input, weight).sum().item<float>();
+        reason = std::string("bf16: LibTorch has no fp16 convolutions on CPUs; ")
+            + (report.cpuNativeBf16 ? "this CPU has native bf16 instructions (" + report.cpuFlags + ")"
+                                    : "this CPU has no native bf16 instructions, so little or no gain is expected");
+        return torch::kBFloat16;
+    } catch (const std::exception&) {
+        reason = "fp32: LibTorch runs neither fp16 nor bf16 convolutions on this CPU, so step 4 changes nothing here";
+        return torch::kFloat32;
+    }
+}
+
+const char* dtypeName(torch::Dtype dtype)
+{
+    if (dtype == torch::kHalf)
+        return "fp16";
+    if (dtype == torch::kBFloat16)
+        return "bf16";
+    return "fp32";
+}
+
+Ssd300 convertedCopy(const Ssd300& source, const torch::Device& device, torch::Dtype dtype)
+{
+    Ssd300 copy;
+    torch::NoGradGuard noGrad;
+    auto target = copy->named_parameters(true);
+    for (const auto& item : source->named_parameters(true))
+        target[item.key()].copy_(item.value());
+    auto targetBuffers = copy->named_buffers(true);
+    for (const auto& item : source->named_buffers(true))
+        targetBuffers[item.key()].copy_(item.value());
+    copy->eval();
+    copy->to(device, dtype);
+    return copy;
+}
+
+struct DecodedFrames
+{
+    std::vector<Frame> frames;
+    std::string description;
+    double decodeMsPerFrame = 0;
+};
+
+Result<DecodedFrames> decodeFrames(const LabOptions& options, int64_t wanted)
+{
+    std::unique_ptr<FrameSource> source;
+    if (options.synthetic) {
+        ES_ASSIGN_OR_RETURN(source, openSynthetic(options.syntheticWidth, options.syntheticHeight));
+    } else {
+        ES_ASSIGN_OR_RETURN(source, openVideo(options.video));
+    }
+    DecodedFrames decoded;
+    decoded.description = source->description();
+    const int64_t startNs = prof::nowNs();
+    while (int64_t(decoded.frames.size()) < wanted) {
+        Frame frame;
+        auto read = source->read(frame);
+        if (!read) {
+            if (decoded.frames.empty())
+                return read.status();
+            break; // a file that stops decoding part-way: keep what was read, the caller notes it
+        }
+        if (!read.value())
+            break;
+        if (!decoded.frames.empty()
+            && (frame.width != decoded.frames.front().width || frame.height != decoded.frames.front().height))
+            return Status(StatusCode::Unsupported,
+                decoded.description + ": the frame size changes at frame " + std::to_string(frame.index)
+                    + "; re-encode at one size");
+        decoded.frames.push_back(std::move(frame));
+    }
+    if (decoded.frames.empty())
+        return Status(StatusCode::CorruptData,
+            "no frame could be decoded from " + decoded.description
+                + " (zero frames: an empty, truncated or unsupported video; try another file or a .y4m)");
+    decoded.decodeMsPerFrame = double(prof::nowNs() - startNs) / 1e6 / double(decoded.frames.size());
+    return decoded;
+}
+
+std::vector<std::vector<const Frame*>> makeBatches(
+    const std::vector<Frame>& frames, int64_t first, int64_t count, int64_t batch)
+{
+    std::vector<std::vector<const Frame*>> batches;
+    for (int64_t i = 0; i < count; i += batch) {
+        std::vector<const Frame*> members;
+        for (int64_t k = i; k < std::min(count, i + batch); ++k)
+            members.push_back(&frames[size_t((first + k) % int64_t(frames.size()))]);
+        batches.push_back(std::move(members));
+    }
+    return batches;
+}
+
+double measureDetectorOnly(Pipeline& pipeline, Ssd300& model, const std::vector<const Frame*>& firstBatch,
+    int64_t frames, const torch::Device& device)
+{
+    const torch::Tensor input = pipeline.prepareInput(firstBatch);
+    const int64_t batch = input.size(0);
+    const int64_t rounds = (frames + batch - 1) / batch;
+    model->forward(input); // warm-up
+    synchronize(device);
+    const int64_t startNs = prof::nowNs();
+    for (int64_t r = 0; r < rounds; ++r)
+        model->forward(input);
+    synchronize(device);
+    const double seconds = double(prof::nowNs() - startNs) / 1e9;
+    return seconds > 0 ? double(rounds * batch) / seconds : 0.0;
+}
+
+Result<LabResult> runLabUnchecked(const LabOptions& options)
+{
+    torch::InferenceMode inferenceMode;
+    LabResult lab;
+    say(options, "probing devices");
+    lab.devices = probeDevices();
+    ES_ASSIGN_OR_RETURN(const torch::Device device, chooseDevice(options, lab.devices));
+    lab.deviceUsed = device.str();
+    lab.deviceName
+        = device.is_cuda() && !lab.devices.gpu.devices.empty() ? lab.devices.gpu.devices[0].name : lab.devices.cpuModel;
+    if (options.threads > 0)
+        torch::set_num_threads(options.threads);
+    else if (!std::getenv("OMP_NUM_THREADS") && lab.devices.logicalCores > 0)
+        torch::set_num_threads(lab.devices.logicalCores);
+    lab.threads = torch::get_num_threads();
+    if (device.is_cuda()) {
+        // Bit-comparable fp32 across steps: no TF32 in convolutions or matrix products.
+        at::globalContext().setAllowTF32CuDNN(false);
+        at::globalContext().setAllowTF32CuBLAS(false);
+    }
+
+    const int64_t wanted = options.warmup + options.frames;
+    say(options, "decoding " + std::to_string(wanted) + " frames");
+    ES_ASSIGN_OR_RETURN(DecodedFrames decoded, decodeFrames(options, wanted));
+    lab.video = decoded.description;
+    lab.framesDecoded = int64_t(decoded.frames.size());
+    lab.decodeMsPerFrame = decoded.decodeMsPerFrame;
+    lab.frames = options.frames;
+    lab.warmup = options.warmup;
+    if (lab.framesDecoded < wanted) {
+        lab.notes.push_back("the source gave " + std::to_string(lab.framesDecoded) + " frames for "
+            + std::to_string(wanted) + " wanted (warm-up + measured): the frames are used in a loop");
+    }
+    lab.notes.push_back("frames are decoded into memory before the steps run ("
+        + std::to_string(lab.decodeMsPerFrame).substr(0, 6)
+        + " ms per frame), so every step sees the same frames and FPS excludes video decoding");
+
+    Ssd300 model;
+    model->initializeSeeded(options.seed);
+    if (!options.weightsPath.empty()) {
+        say(options, "loading weights " + options.weightsPath);
+        ES_ASSIGN_OR_RETURN(WeightsInfo info, loadWeights(model, options.weightsPath));
+        lab.weights = info.description;
+        lab.trainedWeights = true;
+    } else {
+        lab.weights = "seeded (seed " + std::to_string(options.seed)
+            + ", NVIDIA's initialization; not trained: timings are real, detections are not meaningful objects)";
+    }
+    model->eval();
+    model->to(device);
+
+    std::string halfReason;
+    const torch::Dtype halfType = chooseHalfType(device, lab.devices, halfReason);
+    std::map<torch::Dtype, Ssd300> modelsByType = { { torch::kFloat32, model } };
+    std::map<std::pair<int64_t, int>, double> detectorOnlyCache;
+    prof::RangeRecorder recorder;
+    const StageNames& names = StageNames::get();
+    const std::vector<std::string> stageNames = { "buffer_to_image_tensor", "preprocess", "detector", "postprocess" };
+
+    for (int number : options.steps) {
+        const StepInfo& info = allSteps()[size_t(number)];
+        const StepPlan plan = planStep(number, options.batch, halfType);
+        if (!modelsByType.count(plan.dtype))
+            modelsByType.emplace(plan.dtype, convertedCopy(model, device, plan.dtype));
+        Ssd300 stepModel = modelsByType.at(plan.dtype);
+        Pipeline pipeline(stepModel, device, plan, &recorder);
+
+        StepResult step;
+        step.number = number;
+        step.id = info.id;
+        step.title = info.title;
+        step.batch = plan.batch;
+        step.precision = dtypeName(plan.dtype);
+        step.precisionReason = number == 4 ? halfReason : "fp32 (the model as trained)";
+        step.frames = options.frames;
+
+        say(options, std::string("[") + info.id + "] warm-up");
+        int64_t batchIndex = 0;
+        for (const auto& members : makeBatches(decoded.frames, 0, options.warmup, plan.batch))
+            pipeline.run(members, batchIndex++);
+        synchronize(device);
+        recorder.clear();
+
+        const auto batches = makeBatches(decoded.frames, options.warmup, options.frames, plan.batch);
+        std::vector<double> latenciesMs;
+        int64_t detections = 0, candidates = 0, done = 0;
+        const int64_t startNs = prof::nowNs();
+        for (const auto& members : batches) {
+            if (options.cancel && options.cancel->load())
+                return Status(StatusCode::Cancelled, std::string("cancelled during ") + info.id);
+            const int64_t batchStartNs = prof::nowNs();
+            BatchOutput output = pipeline.run(members, batchIndex++);
+            const double batchMs = double(prof::nowNs() - batchStartNs) / 1e6;
+            for (size_t k = 0; k < members.size(); ++k) {
+                latenciesMs.push_back(batchMs);
+                detections += int64_t(output.detections[k].size());
+                candidates += output.candidates[k];
+                step.detections.push_back(std::move(output.detections[k]));
+            }
+            done += int64_t(members.size());
+            say(options,
+                std::string("[") + info.id + "] frame " + std::to_string(done) + "/" + std::to_string(options.frames));
+        }
+        synchronize(device);
+        step.wallSeconds = double(prof::nowNs() - startNs) / 1e9;
+        step.fps = step.wallSeconds > 0 ? double(options.frames) / step.wallSeconds : 0.0;
+        step.latencyP50Ms = prof::quantile(latenciesMs, 0.50);
+        step.latencyP95Ms = prof::quantile(latenciesMs, 0.95);
+        step.latencyP99Ms = prof::quantile(latenciesMs, 0.99);
+        const auto totals = prof::summarizeRanges(recorder.snapshot());
+        for (const std::string& stage : stageNames) {
+            auto found = totals.find(stage);
+            step.stagesMs[stage]
+                = found == totals.end() ? 0.0 : double(found->second.totalNs) / 1e6 / double(options.frames);
+        }
+        (void)names;
+        step.detectionsPerFrame = double(detections) / double(options.frames);
+        step.candidatesPerFrame = double(candidates) / double(options.frames);
+
+        if (options.measureDetectorOnly) {
+            const auto key = std::make_pair(plan.batch, int(plan.dtype));
+            if (!detectorOnlyCache.count(key)) {
+                say(options, std::string("[") + info.id + "] detector only");
+                detectorOnlyCache[key]
+                    = measureDetectorOnly(pipeline, stepModel, batches.front(), options.frames, device);
+            }
+            step.detectorOnlyFps = detectorOnlyCache[key];
+            step.pipelineEfficiency = step.detectorOnlyFps > 0 ? step.fps / step.detectorOnlyFps : 0.0;
+        }
+        lab.steps.push_back(std::move(step));
+    }
+
+    // Speedups and agreement, once every step has run.
+    const StepResult* baseline = nullptr;
+    for (const StepResult& step : lab.steps)
+        if (step.number == 0)
+            baseline = &step;
+    for (StepResult& step : lab.steps) {
+        if (baseline && baseline->fps > 0)
+            step.speedupVsBaseline = step.fps / baseline->fps;
+        const StepResult* reference = nullptr;
+        for (const StepResult& other : lab.steps) {
+            if (other.number >= step.number)
+                continue;
+            if (step.number == 4 ? (!reference || other.number > reference->number)
+                                 : (!reference || other.number < reference->number))
+                reference = &other;
+        }
+        if (reference) {
+            Agreement agreement = compareDetections(reference->detections, step.detections);
+            agreement.referenceStep = reference->id;
+            step.agreement = agreement;
+        }
+    }
+    say(options, "done");
+    return lab;
+}
+
+} // namespace
+
+Status validateLabOptions(const LabOptions& options)
+{
+    if (options.frames < 1 || options.frames > 1000000)
+        return Status(StatusCode::InvalidArgument,
+            "--frames " + std::to_string(options.frames) + " is out of range (1 or more frames to measure)");
+    if (options.warmup < 0 || options.warmup > 100000)
+        return Status(StatusCode::InvalidArgument, "--warmup " + std::to_string(options.warmup) + " must be 0 or more");
+    if (options.batch < 1 || options.batch > 1024)
+        return Status(StatusCode::InvalidArgument,
+            "--batch " + std::to_string(options.batch) + " is invalid: a batch holds 1 to 1024 frames");
+    if (options.threads < 0 || options.threads > 1024)
+        return Status(StatusCode::InvalidArgument, "--threads " + std::to_string(options.threads) + " is out of range");
+    if (options.device != "auto" && options.device != "cpu" && options.device != "cuda")
+        return Status(StatusCode::InvalidArgument, "--device " + options.device + " is unknown (auto, cpu or cuda)");
+    if (options.steps.empty())
+        return Status(StatusCode::InvalidArgument, "no step chosen (--steps all or a list such as 0,2,4)");
+    for (int number : options.steps) {
+        if (number < 0 || number >= int(allSteps().size()))
+            return Status(StatusCode::InvalidArgument, "step " + std::to_string(number) + " does not exist (0-4)");
+    }
+    if (!options.synthetic && options.video.empty())
+        return Status(StatusCode::InvalidArgument, "no input: give --video PATH or --synthetic WxH");
+    if (options.synthetic && !options.video.empty())
+        return Status(StatusCode::InvalidArgument, "give either --video or --synthetic, not both");
+    return Status::ok();
+}
+
+Result<LabResult> runLab(const LabOptions& options)
+{
+    ES_RETURN_IF_ERROR(validateLabOptions(options));
+    try {
+        return runLabUnchecked(options);
+    } catch (const c10::Error& error) {
+        return Status(StatusCode::Internal, std::string("LibTorch failed: ") + error.what_without_backtrace());
+    } catch (const std::bad_alloc&) {
+        return Status(StatusCode::Unavailable, "out of memory: try fewer frames or a smaller --batch");
+    } catch (const std::exception& error) {
+        return Status(StatusCode::Internal, std::string("the lab failed: ") + error.what());
+    }
+}
+
+} // namespace es::engine

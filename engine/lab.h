@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// The engine's public API: no LibTorch or OpenCV types, so that the CLI and the GUI compile without them.
+#include "detection.h"
+#include "device_report.h"
+#include "status.h"
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace es::engine {
+
+/// What to run: the frames, the steps and the model. Defaults are the founding study's.
+struct LabOptions
+{
+    std::string video; ///< a file, camera or GStreamer pipeline (see openVideo); empty with synthetic
+    bool synthetic = false;
+    int syntheticWidth = 640;
+    int syntheticHeight = 480;
+    int64_t frames = 12; ///< frames measured per step
+    int64_t warmup = 2; ///< frames run before measuring, not counted
+    std::vector<int> steps = { 0, 1, 2, 3, 4 };
+    std::string device = "auto"; ///< auto, cpu or cuda
+    int64_t batch = 4; ///< batch of steps 3 and 4
+    std::string weightsPath; ///< empty: deterministic seeded weights
+    uint64_t seed = 1; ///< seed of the seeded weights
+    bool measureDetectorOnly = true;
+    int threads = 0; ///< LibTorch intra-op threads; 0: OMP_NUM_THREADS when set, else every logical core
+    std::function<void(const std::string&)> progress; ///< called on the lab's thread with one line of progress
+    const std::atomic<bool>* cancel = nullptr; ///< set to stop between batches (Status Cancelled)
+};
+
+/// What one step measured. Times in ms, rates per second.
+struct StepResult
+{
+    int number = 0;
+    std::string id;
+    std::string title;
+    int64_t batch = 1;
+    std::string precision = "fp32"; ///< fp32, fp16 or bf16
+    std::string precisionReason; ///< why this precision (s4 on a CPU says why bf16 or why not)
+    int64_t frames = 0;
+    double wallSeconds = 0;
+    double fps = 0;
+    double latencyP50Ms = 0, latencyP95Ms = 0, latencyP99Ms = 0; ///< per frame: its batch from start to detections
+    std::map<std::string, double> stagesMs; ///< mean ms per frame of each stage (a batch's time split over its frames)
+    double detectionsPerFrame = 0;
+    double candidatesPerFrame = 0; ///< (box, class) pairs above the score threshold per frame
+    std::optional<double> speedupVsBaseline; ///< fps / s0's fps when s0 ran
+    double detectorOnlyFps = 0; ///< forward pass alone, same batch and precision, input on the device
+    double pipelineEfficiency = 0; ///< fps / detectorOnlyFps
+    std::optional<Agreement> agreement; ///< s1-s3 against s0, s4 against s3 (or the closest earlier step run)
+    std::vector<FrameDetections> detections; ///< per measured frame
+};
+
+/// The result of a lab run: every step on the same frames, and what they ran on.
+struct LabResult
+{
+    DeviceReport devices;
+    std::string deviceUsed; ///< "cpu" or "cuda:0"
+    std::string deviceName; ///< the CPU model or the GPU name
+    std::string weights; ///< which weights, in words
+    bool trainedWeights = false;
+    std::string video; ///< the source, in words
+    int64_t frames = 0;
+    int64_t warmup = 0;
+    int64_t framesDecoded = 0; ///< distinct frames read from the source (cycled when fewer than warmup + frames)
+    double decodeMsPerFrame = 0; ///< video decoding, done before the steps and not part of their FPS
+    int threads = 0; ///< LibTorch intra-op threads
+    std::vector<StepResult> steps;
+    std::vector<std::string> notes; ///< things a reader must know (cycled frames, fallbacks)
+};
+
+/// Runs the chosen steps on the same frames and measures each; catches every LibTorch and OpenCV exception and
+/// returns a Status naming the input and the fix instead. Runs on the calling thread (a worker in the GUI).
+Result<LabResult> runLab(const LabOptions& options);
+
+/// Checks options before any work (frames, batch, steps, device), so that bad input fails fast.
+Status validateLabOptions(const LabOptions& options);
+
+} // namespace es::engine

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: Apache-2.0
+# Shared by scripts/lab.sh and scripts/test.sh: install what is missing, configure once, build incrementally.
+set -euo pipefail
+
+ES_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ES_BUILD_DIR="${ES_BUILD_DIR:-$ES_ROOT/build}"
+
+# Debian 12 / Ubuntu 22.04+ packages, one purpose each (see README, "Dependencies").
+ES_PACKAGES=(
+  build-essential cmake ninja-build pkg-config   # compiler and build
+  libtorch-dev libopenblas0-pthread              # SSD300 (LibTorch) and a fast BLAS for its matrix products
+  libopencv-dev                                  # video files, cameras, GStreamer pipelines
+  nlohmann-json3-dev libcli11-dev                # JSON output, command-line parsing
+  libgtest-dev                                   # tests
+  python3                                        # acceptance checks
+)
+
+es_install_missing() {
+  local missing=()
+  for package in "${ES_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  echo "edgescope: installing ${missing[*]}" >&2
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "edgescope: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+es_build() {
+  if [ ! -f "$ES_BUILD_DIR/CMakeCache.txt" ]; then
+    cmake -S "$ES_ROOT" -B "$ES_BUILD_DIR" -G Ninja "$@"
+  fi
+  # Two parallel jobs: a LibTorch translation unit takes over 1 GiB to compile.
+  cmake --build "$ES_BUILD_DIR" --parallel "${ES_JOBS:-2}"
+}
