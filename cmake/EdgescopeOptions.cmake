@@ -103,8 +103,15 @@ if(NOT ES_BUILD_GUI STREQUAL "OFF")
 endif()
 
 # --- GoogleTest ---------------------------------------------------------------------------------------
+set(ES_THIRD_PARTY_DIR "" CACHE PATH "Copies of header-only dependencies and GoogleTest's source, for machines without packages")
 if(ES_BUILD_TESTS)
-  find_package(GTest REQUIRED)
+  find_package(GTest QUIET)
+  if(NOT GTest_FOUND AND EXISTS "${ES_THIRD_PARTY_DIR}/googletest/CMakeLists.txt")
+    add_subdirectory(${ES_THIRD_PARTY_DIR}/googletest ${CMAKE_BINARY_DIR}/third_party/googletest EXCLUDE_FROM_ALL)
+    add_library(GTest::gtest_main ALIAS gtest_main)
+  elseif(NOT GTest_FOUND)
+    message(FATAL_ERROR "GoogleTest was not found: apt-get install libgtest-dev, or configure with -DES_BUILD_TESTS=OFF")
+  endif()
 endif()
 
 configure_file(${CMAKE_CURRENT_LIST_DIR}/es_config.h.in ${CMAKE_BINARY_DIR}/generated/es_config.h @ONLY)

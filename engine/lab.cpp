@@ -8,6 +8,7 @@
 #include "weights.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 

@@ -15,9 +15,23 @@ ES_PACKAGES=(
   python3                                        # acceptance checks
 )
 
+# A CUDA-enabled LibTorch (a Jetson's or a GPU machine's PyTorch) replaces Debian's CPU-only libtorch-dev:
+# ES_TORCH_PREFIX=/path/to/torch/share/cmake, or found through python3's torch when it sees a GPU.
+ES_CMAKE_ARGS=()
+if [ -z "${ES_TORCH_PREFIX:-}" ] && command -v python3 >/dev/null &&
+   python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+  ES_TORCH_PREFIX="$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')"
+fi
+if [ -n "${ES_TORCH_PREFIX:-}" ]; then
+  ES_CMAKE_ARGS+=("-DCMAKE_PREFIX_PATH=$ES_TORCH_PREFIX")
+  ES_PACKAGES=("${ES_PACKAGES[@]/libtorch-dev/}")
+  echo "edgescope: using LibTorch from $ES_TORCH_PREFIX" >&2
+fi
+
 es_install_missing() {
   local missing=()
   for package in "${ES_PACKAGES[@]}"; do
+    [ -n "$package" ] || continue
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
   if [ ${#missing[@]} -eq 0 ]; then
@@ -35,7 +49,7 @@ es_install_missing() {
 
 es_build() {
   if [ ! -f "$ES_BUILD_DIR/CMakeCache.txt" ]; then
-    cmake -S "$ES_ROOT" -B "$ES_BUILD_DIR" -G Ninja "$@"
+    cmake -S "$ES_ROOT" -B "$ES_BUILD_DIR" -G Ninja "${ES_CMAKE_ARGS[@]}" "$@"
   fi
   # Two parallel jobs: a LibTorch translation unit takes over 1 GiB to compile.
   cmake --build "$ES_BUILD_DIR" --parallel "${ES_JOBS:-2}"

@@ -32,7 +32,7 @@ void printLabTable(const engine::LabResult& lab, std::ostream& out)
     out << "frames:  " << lab.frames << " measured per step after " << lab.warmup << " warm-up frames\n\n";
 
     char line[512];
-    std::snprintf(line, sizeof line, "%-20s %5s %5s %8s %8s %8s %8s %8s %8s %8s %8s %6s %7s %9s %6s\n", "step", "batch",
+    std::snprintf(line, sizeof line, "%-20s %5s %5s %8s %8s %8s %8s %8s %8s %8s %8s %6s %8s %9s %6s\n", "step", "batch",
         "prec", "FPS", "vs s0", "p50 ms", "p95 ms", "b2t ms", "pre ms", "det ms", "post ms", "det/f", "cand/f",
         "det-only", "eff");
     out << line;
@@ -42,7 +42,7 @@ void printLabTable(const engine::LabResult& lab, std::ostream& out)
             return found == step.stagesMs.end() ? 0.0 : found->second;
         };
         std::snprintf(line, sizeof line,
-            "%-20s %5lld %5s %8.2f %8s %8.1f %8.1f %8.2f %8.2f %8.1f %8.2f %6.1f %7.1f %9.2f %6.2f\n", step.id.c_str(),
+            "%-20s %5lld %5s %8.2f %8s %8.1f %8.1f %8.2f %8.2f %8.1f %8.2f %6.1f %8.0f %9.2f %6.2f\n", step.id.c_str(),
             static_cast<long long>(step.batch), step.precision.c_str(), step.fps,
             step.speedupVsBaseline ? (fixed(*step.speedupVsBaseline, 2) + "x").c_str() : "-", step.latencyP50Ms,
             step.latencyP95Ms, stage("buffer_to_image_tensor"), stage("preprocess"), stage("detector"),
