@@ -102,8 +102,33 @@ if(NOT ES_BUILD_GUI STREQUAL "OFF")
   endif()
 endif()
 
-# --- GoogleTest ---------------------------------------------------------------------------------------
+# --- Header-only libraries: JSON (engine, CLI) and command-line parsing (CLI) ---------------------------
 set(ES_THIRD_PARTY_DIR "" CACHE PATH "Copies of header-only dependencies and GoogleTest's source, for machines without packages")
+# Header-only; where the packages are absent (the GPU check machine) scripts/gpu-check.sh carries their headers in
+# ES_THIRD_PARTY_DIR/include.
+find_package(CLI11 CONFIG QUIET)
+find_package(nlohmann_json 3 QUIET)
+foreach(dep IN ITEMS CLI11 nlohmann_json)
+  if(NOT ${dep}_FOUND)
+    set(header_CLI11 CLI/CLI.hpp)
+    set(header_nlohmann_json nlohmann/json.hpp)
+    find_path(ES_${dep}_INCLUDE ${header_${dep}} HINTS ${ES_THIRD_PARTY_DIR}/include)
+    if(NOT ES_${dep}_INCLUDE)
+      message(FATAL_ERROR "${dep} was not found: apt-get install libcli11-dev nlohmann-json3-dev")
+    endif()
+    add_library(es_${dep}_headers INTERFACE)
+    target_include_directories(es_${dep}_headers INTERFACE ${ES_${dep}_INCLUDE})
+  endif()
+endforeach()
+if(NOT TARGET CLI11::CLI11)
+  add_library(CLI11::CLI11 ALIAS es_CLI11_headers)
+endif()
+if(NOT TARGET nlohmann_json::nlohmann_json)
+  add_library(nlohmann_json::nlohmann_json ALIAS es_nlohmann_json_headers)
+endif()
+
+
+# --- GoogleTest ---------------------------------------------------------------------------------------
 if(ES_BUILD_TESTS)
   find_package(GTest QUIET)
   if(NOT GTest_FOUND AND EXISTS "${ES_THIRD_PARTY_DIR}/googletest/CMakeLists.txt")

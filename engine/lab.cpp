@@ -2,9 +2,12 @@
 #include "lab.h"
 
 #include "clock.h"
+#include "lab_session.h"
+#include "operator_recorder.h"
 #include "pipeline.h"
 #include "stage_stats.h"
 #include "steps.h"
+#include "system_sampler.h"
 #include "weights.h"
 
 #include <cmath>
@@ -162,6 +165,32 @@ double measureDetectorOnly(Pipeline& pipeline, Ssd300& model, const std::vector<
     return seconds > 0 ? double(rounds * batch) / seconds : 0.0;
 }
 
+/// Speedup against s0 and agreement with the reference step (s1-s3: the lowest earlier step, normally s0; s4: the
+/// highest earlier step, normally s3), from the steps in `done`.
+void compareWithEarlierSteps(StepResult& step, const std::vector<StepResult>& done)
+{
+    const StepResult* baseline = nullptr;
+    const StepResult* reference = nullptr;
+    for (const StepResult& other : done) {
+        if (other.number == 0)
+            baseline = &other;
+        if (other.number >= step.number)
+            continue;
+        if (step.number == 4 ? (!reference || other.number > reference->number)
+                             : (!reference || other.number < reference->number))
+            reference = &other;
+    }
+    if (step.number == 0)
+        step.speedupVsBaseline = 1.0;
+    else if (baseline && baseline->fps > 0)
+        step.speedupVsBaseline = step.fps / baseline->fps;
+    if (reference) {
+        Agreement agreement = compareDetections(reference->detections, step.detections);
+        agreement.referenceStep = reference->id;
+        step.agreement = agreement;
+    }
+}
+
 Result<LabResult> runLabUnchecked(const LabOptions& options)
 {
     torch::InferenceMode inferenceMode;
@@ -213,12 +242,33 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
     model->eval();
     model->to(device);
 
+    std::unique_ptr<prof::SessionStore> store;
+    if (!options.sessionPath.empty()) {
+        ES_ASSIGN_OR_RETURN(store, prof::SessionStore::openForWriting(options.sessionPath));
+        ES_RETURN_IF_ERROR(store->writeEnvironment(sessionEnvironment(lab)));
+        lab.sessionPath = options.sessionPath;
+    }
+    const bool recording = options.profile != "off";
+    std::unique_ptr<prof::SystemSampler> sampler;
+    if (recording) {
+        prof::SamplerOptions samplerOptions;
+        samplerOptions.periodMs = options.samplerPeriodMs;
+        sampler = std::make_unique<prof::SystemSampler>(samplerOptions);
+        for (const std::string& note : sampler->notes())
+            lab.notes.push_back("sampler: " + note);
+        sampler->start();
+    }
+    OperatorRecorder operators;
+    if (options.profile == "full" && !lab.devices.gpu.tracing.available)
+        lab.notes.push_back("--profile full: GPU activity is not recorded: GPU tracing is not available here: "
+            + lab.devices.gpu.tracing.reason + " (" + lab.devices.gpu.tracing.fix + ")");
+
     std::string halfReason;
     const torch::Dtype halfType = chooseHalfType(device, lab.devices, halfReason);
     std::map<torch::Dtype, Ssd300> modelsByType = { { torch::kFloat32, model } };
     std::map<std::pair<int64_t, int>, double> detectorOnlyCache;
     prof::RangeRecorder recorder;
-    const StageNames& names = StageNames::get();
+    recorder.setEnabled(recording);
     const std::vector<std::string> stageNames = { "buffer_to_image_tensor", "preprocess", "detector", "postprocess" };
 
     for (int number : options.steps) {
@@ -248,36 +298,51 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
         const auto batches = makeBatches(decoded.frames, options.warmup, options.frames, plan.batch);
         std::vector<double> latenciesMs;
         int64_t detections = 0, candidates = 0, done = 0;
+        StepCapture capture;
+        if (options.profile == "full")
+            operators.start();
         const int64_t startNs = prof::nowNs();
+        capture.startNs = startNs;
         for (const auto& members : batches) {
             if (options.cancel && options.cancel->load())
                 return Status(StatusCode::Cancelled, std::string("cancelled during ") + info.id);
             const int64_t batchStartNs = prof::nowNs();
-            BatchOutput output = pipeline.run(members, batchIndex++);
-            const double batchMs = double(prof::nowNs() - batchStartNs) / 1e6;
+            BatchOutput output = pipeline.run(members, batchIndex);
+            const int64_t batchEndNs = prof::nowNs();
+            const double batchMs = double(batchEndNs - batchStartNs) / 1e6;
             for (size_t k = 0; k < members.size(); ++k) {
                 latenciesMs.push_back(batchMs);
+                capture.frames.push_back({ done + int64_t(k), batchIndex, batchStartNs, batchEndNs,
+                    int32_t(output.detections[k].size()), output.candidates[k] });
                 detections += int64_t(output.detections[k].size());
                 candidates += output.candidates[k];
                 step.detections.push_back(std::move(output.detections[k]));
             }
             done += int64_t(members.size());
+            ++batchIndex;
             say(options,
                 std::string("[") + info.id + "] frame " + std::to_string(done) + "/" + std::to_string(options.frames));
         }
         synchronize(device);
-        step.wallSeconds = double(prof::nowNs() - startNs) / 1e9;
+        capture.endNs = prof::nowNs();
+        operators.stop();
+        step.wallSeconds = double(capture.endNs - startNs) / 1e9;
         step.fps = step.wallSeconds > 0 ? double(options.frames) / step.wallSeconds : 0.0;
         step.latencyP50Ms = prof::quantile(latenciesMs, 0.50);
         step.latencyP95Ms = prof::quantile(latenciesMs, 0.95);
         step.latencyP99Ms = prof::quantile(latenciesMs, 0.99);
-        const auto totals = prof::summarizeRanges(recorder.snapshot());
-        for (const std::string& stage : stageNames) {
-            auto found = totals.find(stage);
-            step.stagesMs[stage]
-                = found == totals.end() ? 0.0 : double(found->second.totalNs) / 1e6 / double(options.frames);
+        capture.ranges = recorder.snapshot();
+        capture.threads = recorder.threads();
+        if (recording) {
+            const auto totals = prof::summarizeRanges(capture.ranges);
+            for (const std::string& stage : stageNames) {
+                auto found = totals.find(stage);
+                step.stagesMs[stage]
+                    = found == totals.end() ? 0.0 : double(found->second.totalNs) / 1e6 / double(options.frames);
+            }
+            capture.counters = sampler->tracks(capture.startNs, capture.endNs);
+            capture.operators = operators.take();
         }
-        (void)names;
         step.detectionsPerFrame = double(detections) / double(options.frames);
         step.candidatesPerFrame = double(candidates) / double(options.frames);
 
@@ -291,31 +356,21 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
             step.detectorOnlyFps = detectorOnlyCache[key];
             step.pipelineEfficiency = step.detectorOnlyFps > 0 ? step.fps / step.detectorOnlyFps : 0.0;
         }
+        compareWithEarlierSteps(step, lab.steps);
+        if (store) {
+            // Written as soon as the step ends, in one transaction: a crash later keeps this run.
+            ES_ASSIGN_OR_RETURN(
+                const int64_t runId, store->writeRun(makeRunData(options, lab, step, std::move(capture))));
+            lab.runIds.push_back(runId);
+        }
         lab.steps.push_back(std::move(step));
     }
+    if (sampler)
+        sampler->stop();
 
-    // Speedups and agreement, once every step has run.
-    const StepResult* baseline = nullptr;
-    for (const StepResult& step : lab.steps)
-        if (step.number == 0)
-            baseline = &step;
-    for (StepResult& step : lab.steps) {
-        if (baseline && baseline->fps > 0)
-            step.speedupVsBaseline = step.fps / baseline->fps;
-        const StepResult* reference = nullptr;
-        for (const StepResult& other : lab.steps) {
-            if (other.number >= step.number)
-                continue;
-            if (step.number == 4 ? (!reference || other.number > reference->number)
-                                 : (!reference || other.number < reference->number))
-                reference = &other;
-        }
-        if (reference) {
-            Agreement agreement = compareDetections(reference->detections, step.detections);
-            agreement.referenceStep = reference->id;
-            step.agreement = agreement;
-        }
-    }
+    // Speedups and agreement again, now that every step has run (a step run before its reference gets them here).
+    for (StepResult& step : lab.steps)
+        compareWithEarlierSteps(step, lab.steps);
     say(options, "done");
     return lab;
 }
@@ -334,6 +389,10 @@ Status validateLabOptions(const LabOptions& options)
             "--batch " + std::to_string(options.batch) + " is invalid: a batch holds 1 to 1024 frames");
     if (options.threads < 0 || options.threads > 1024)
         return Status(StatusCode::InvalidArgument, "--threads " + std::to_string(options.threads) + " is out of range");
+    if (options.profile != "off" && options.profile != "light" && options.profile != "full")
+        return Status(StatusCode::InvalidArgument, "--profile " + options.profile + " is unknown (off, light or full)");
+    if (options.samplerPeriodMs < 1 || options.samplerPeriodMs > 60000)
+        return Status(StatusCode::InvalidArgument, "the sampler period must be 1 to 60000 ms");
     if (options.device != "auto" && options.device != "cpu" && options.device != "cuda")
         return Status(StatusCode::InvalidArgument, "--device " + options.device + " is unknown (auto, cpu or cuda)");
     if (options.steps.empty())

@@ -31,6 +31,9 @@ struct LabOptions
     uint64_t seed = 1; ///< seed of the seeded weights
     bool measureDetectorOnly = true;
     int threads = 0; ///< LibTorch intra-op threads; 0: OMP_NUM_THREADS when set, else every logical core
+    std::string sessionPath; ///< --out: append one run per step to this session file (created when missing)
+    std::string profile = "light"; ///< off: nothing recorded; light: ranges and samplers; full: also operators
+    int samplerPeriodMs = 100; ///< system sampler period (10 Hz)
     std::function<void(const std::string&)> progress; ///< called on the lab's thread with one line of progress
     const std::atomic<bool>* cancel = nullptr; ///< set to stop between batches (Status Cancelled)
 };
@@ -74,6 +77,8 @@ struct LabResult
     int threads = 0; ///< LibTorch intra-op threads
     std::vector<StepResult> steps;
     std::vector<std::string> notes; ///< things a reader must know (cycled frames, fallbacks)
+    std::string sessionPath; ///< where the runs were written, empty without --out
+    std::vector<int64_t> runIds; ///< the session's run id of each step, in step order
 };
 
 /// Runs the chosen steps on the same frames and measures each; catches every LibTorch and OpenCV exception and

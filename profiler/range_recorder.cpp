@@ -60,6 +60,12 @@ std::string RangeNameRegistry::name(uint32_t id) const
     return id < m_names.size() ? m_names[id] : std::string("?");
 }
 
+RangeName RangeNameRegistry::entry(uint32_t id) const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return id < m_entries.size() ? m_entries[id] : RangeName {};
+}
+
 void RangeNameRegistry::nameCategory(uint32_t category, const std::string& text)
 {
 #if ES_HAS_NVTX

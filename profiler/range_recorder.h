@@ -28,6 +28,8 @@ public:
     /// Returns the same RangeName for the same text; colour and category of the first registration win.
     RangeName intern(const std::string& text, uint32_t argbColor = 0xFF808080, uint32_t category = 0);
     std::string name(uint32_t id) const;
+    /// The registered entry (colour, category) of an id; a default entry for an unknown id.
+    RangeName entry(uint32_t id) const;
     /// Names a NVTX category of the "edgescope" domain (shown by Nsight Systems).
     void nameCategory(uint32_t category, const std::string& text);
 

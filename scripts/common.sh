@@ -11,6 +11,7 @@ ES_PACKAGES=(
   libtorch-dev libopenblas0-pthread              # SSD300 (LibTorch) and a fast BLAS for its matrix products
   libopencv-dev                                  # video files, cameras, GStreamer pipelines
   nlohmann-json3-dev libcli11-dev                # JSON output, command-line parsing
+  libsqlite3-dev                                 # the lab session file
   libgtest-dev                                   # tests
   python3                                        # acceptance checks
 )

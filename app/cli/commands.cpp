@@ -6,6 +6,7 @@
 #include "frame_source.h"
 #include "lab.h"
 #include "reports.h"
+#include "session_stats.h"
 #include "steps.h"
 
 #include <CLI/CLI.hpp>
@@ -80,16 +81,59 @@ int runCommand(engine::LabOptions options, const RunArguments& arguments, std::o
     }
     if (!arguments.output.empty()) {
         std::ofstream file(arguments.output);
-        file << labToJson(lab.value(), /*withDetections=*/true).dump(2) << "\n";
+        file << engine::labToJson(lab.value(), /*withDetections=*/true).dump(2) << "\n";
         if (!file)
             return reportFailure(
                 Status(StatusCode::IoError, "cannot write " + arguments.output + ": " + std::strerror(errno)), err);
         err << "results written to " << arguments.output << "\n";
     }
+    if (!lab->sessionPath.empty())
+        err << "session: " << lab->runIds.size() << " runs appended to " << lab->sessionPath << "\n";
     if (arguments.json)
-        out << labToJson(lab.value(), /*withDetections=*/false).dump(2) << "\n";
+        out << engine::labToJson(lab.value(), /*withDetections=*/false).dump(2) << "\n";
     else
         printLabTable(lab.value(), out);
+    return kExitOk;
+}
+
+struct StatsArguments
+{
+    std::string session;
+    std::string run;
+    std::string step;
+    std::string report = "all";
+    std::string format = "table";
+};
+
+int statsCommand(const StatsArguments& arguments, std::ostream& out, std::ostream& err)
+{
+    if (arguments.format != "table" && arguments.format != "csv" && arguments.format != "json")
+        return reportFailure(
+            Status(StatusCode::InvalidArgument, "--format " + arguments.format + " is unknown (table, csv or json)"),
+            err);
+    auto store = prof::SessionStore::openForReading(arguments.session);
+    if (!store)
+        return reportFailure(store.status(), err);
+    auto runs = prof::selectRuns(*store.value(), arguments.run, arguments.step);
+    if (!runs)
+        return reportFailure(runs.status(), err);
+    std::vector<std::string> reports;
+    if (arguments.report == "all")
+        reports = prof::statsReportNames();
+    else
+        reports.push_back(arguments.report);
+    nlohmann::json all = nlohmann::json::array();
+    for (const std::string& name : reports) {
+        auto table = prof::computeReport(*store.value(), name, runs.value());
+        if (!table)
+            return reportFailure(table.status(), err);
+        if (arguments.format == "json")
+            all.push_back(statsToJson(table.value()));
+        else
+            printStats(table.value(), arguments.format, out);
+    }
+    if (arguments.format == "json")
+        out << (all.size() == 1 ? all[0] : nlohmann::json { { "reports", all } }).dump(2) << "\n";
     return kExitOk;
 }
 
@@ -127,6 +171,25 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
         "-o,--output", arguments.output, "Also write the full results (with every detection) as JSON to FILE");
     run->add_flag("-q,--quiet", arguments.quiet, "No progress on stderr");
     run->add_flag("!--no-detector-only", options.measureDetectorOnly, "Skip the detector-only measurement");
+    run->add_option(
+        "--out", options.sessionPath, "Write one run per step to this lab session (SQLite; appended when it exists)");
+    run->add_option("--profile", options.profile,
+           "off: record nothing (the overhead reference); light: NVTX-mirrored ranges and system samplers; "
+           "full: also LibTorch operators and, where CUPTI works, GPU activity")
+        ->capture_default_str();
+    run->add_option("--sample-period", options.samplerPeriodMs, "System sampler period in ms")->capture_default_str();
+
+    StatsArguments statsArguments;
+    CLI::App* stats = app.add_subcommand("stats", "Summaries of a lab session, with nsys's report names and columns");
+    stats->add_option("session", statsArguments.session, "The lab session (.sqlite)")->required();
+    auto* runOption = stats->add_option("--run", statsArguments.run, "Only this run id");
+    stats->add_option("--step", statsArguments.step, "Only the runs of this step (id, short id or number)")
+        ->excludes(runOption);
+    stats
+        ->add_option("--report", statsArguments.report,
+            "all, nvtx_sum, cuda_gpu_kern_sum, cuda_gpu_mem_time_sum, cuda_api_sum, op_sum, frames or os_util")
+        ->capture_default_str();
+    stats->add_option("--format", statsArguments.format, "table, csv or json")->capture_default_str();
 
     bool devicesJson = false;
     CLI::App* devices = app.add_subcommand("devices", "List the compute backends and say whether GPU tracing can work");
@@ -152,10 +215,12 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     try {
         if (run->parsed())
             return runCommand(options, arguments, out, err);
+        if (stats->parsed())
+            return statsCommand(statsArguments, out, err);
         if (devices->parsed()) {
             const engine::DeviceReport report = engine::probeDevices();
             if (devicesJson)
-                out << devicesToJson(report).dump(2) << "\n";
+                out << engine::devicesToJson(report).dump(2) << "\n";
             else
                 printDevices(report, out);
             return kExitOk;

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "lab.h"
+#include "lab_json.h"
+#include "session_stats.h"
 
 #include <nlohmann/json.hpp>
 
@@ -9,14 +11,12 @@
 
 namespace es::cli {
 
-/// The lab result as the JSON object `edgescope-cli run --json` prints; `withDetections` adds every frame's boxes.
-nlohmann::json labToJson(const engine::LabResult& lab, bool withDetections);
-
-/// The machine's backends as `edgescope-cli devices --json` prints them.
-nlohmann::json devicesToJson(const engine::DeviceReport& report);
-
 /// The step table and what a reader must know, for a terminal.
 void printLabTable(const engine::LabResult& lab, std::ostream& out);
 void printDevices(const engine::DeviceReport& report, std::ostream& out);
+
+/// A stats report as JSON ({"report", "columns", "rows": [{column: value}]}), or printed as a table or CSV.
+nlohmann::json statsToJson(const prof::StatsTable& table);
+void printStats(const prof::StatsTable& table, const std::string& format, std::ostream& out);
 
 } // namespace es::cli

@@ -158,7 +158,7 @@ TEST(Weights, RefusesWrongShapesAndMissingTensorsWithoutTouchingTheModel)
     writeDict(path, wrongShape);
     auto shape = loadWeights(model, path);
     ASSERT_FALSE(shape.isOk());
-    EXPECT_EQ(shape.status().code(), StatusCode::InvalidArgument);
+    EXPECT_EQ(shape.status().code(), StatusCode::CorruptData);
     EXPECT_NE(shape.status().message().find("conf.0.weight"), std::string::npos);
     EXPECT_NE(shape.status().message().find("[84, 1024, 3, 3]"), std::string::npos);
     EXPECT_TRUE(sameWeights(model, untouched));

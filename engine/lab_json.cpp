@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "reports.h"
+#include "lab_json.h"
 
 #include "steps.h"
 
-namespace es::cli {
+namespace es::engine {
 
 using nlohmann::json;
 
 namespace {
 
-json agreementToJson(const engine::Agreement& agreement)
+json agreementToJson(const Agreement& agreement)
 {
     return json { { "reference", agreement.referenceStep }, { "frames", agreement.frames },
         { "identical_within_1e-4", agreement.identical }, { "reference_detections", agreement.referenceDetections },
@@ -18,14 +18,14 @@ json agreementToJson(const engine::Agreement& agreement)
         { "max_box_difference", agreement.maxBoxDifference } };
 }
 
-json detectionsToJson(const std::vector<engine::FrameDetections>& frames)
+json detectionsToJson(const std::vector<FrameDetections>& frames)
 {
     json all = json::array();
     for (const auto& detections : frames) {
         json frame = json::array();
         for (const auto& d : detections)
             frame.push_back({ { "box_ltrb", { d.left, d.top, d.right, d.bottom } }, { "label", d.label },
-                { "class", engine::cocoClassName(d.label) }, { "score", d.score } });
+                { "class", cocoClassName(d.label) }, { "score", d.score } });
         all.push_back(std::move(frame));
     }
     return all;
@@ -33,7 +33,7 @@ json detectionsToJson(const std::vector<engine::FrameDetections>& frames)
 
 } // namespace
 
-json devicesToJson(const engine::DeviceReport& report)
+json devicesToJson(const DeviceReport& report)
 {
     json cudaDevices = json::array();
     for (const auto& device : report.gpu.devices)
@@ -67,37 +67,43 @@ json devicesToJson(const engine::DeviceReport& report)
     };
 }
 
-json labToJson(const engine::LabResult& lab, bool withDetections)
+json stepToJson(const StepResult& step, bool withDetections)
+{
+    json stages = json::object();
+    for (const char* name : { "buffer_to_image_tensor", "preprocess", "detector", "postprocess" }) {
+        auto found = step.stagesMs.find(name);
+        stages[name] = found == step.stagesMs.end() ? json(nullptr) : json(found->second); // null: --profile off
+    }
+    json item = {
+        { "id", step.id },
+        { "number", step.number },
+        { "title", step.title },
+        { "change", allSteps()[size_t(step.number)].change },
+        { "batch", step.batch },
+        { "precision", step.precision },
+        { "precision_reason", step.precisionReason },
+        { "frames", step.frames },
+        { "wall_s", step.wallSeconds },
+        { "fps", step.fps },
+        { "latency_ms", { { "p50", step.latencyP50Ms }, { "p95", step.latencyP95Ms }, { "p99", step.latencyP99Ms } } },
+        { "stages_ms", stages },
+        { "detections_per_frame", step.detectionsPerFrame },
+        { "candidates_per_frame", step.candidatesPerFrame },
+        { "speedup_vs_baseline", step.speedupVsBaseline ? json(*step.speedupVsBaseline) : json(nullptr) },
+        { "detector_only_fps", step.detectorOnlyFps },
+        { "pipeline_efficiency", step.pipelineEfficiency },
+        { "agreement", step.agreement ? agreementToJson(*step.agreement) : json(nullptr) },
+    };
+    if (withDetections)
+        item["detections"] = detectionsToJson(step.detections);
+    return item;
+}
+
+json labToJson(const LabResult& lab, bool withDetections)
 {
     json steps = json::array();
     for (const auto& step : lab.steps) {
-        json stages = json::object();
-        for (const auto& [name, ms] : step.stagesMs)
-            stages[name] = ms;
-        json item = {
-            { "id", step.id },
-            { "number", step.number },
-            { "title", step.title },
-            { "change", engine::allSteps()[size_t(step.number)].change },
-            { "batch", step.batch },
-            { "precision", step.precision },
-            { "precision_reason", step.precisionReason },
-            { "frames", step.frames },
-            { "wall_s", step.wallSeconds },
-            { "fps", step.fps },
-            { "latency_ms",
-                { { "p50", step.latencyP50Ms }, { "p95", step.latencyP95Ms }, { "p99", step.latencyP99Ms } } },
-            { "stages_ms", stages },
-            { "detections_per_frame", step.detectionsPerFrame },
-            { "candidates_per_frame", step.candidatesPerFrame },
-            { "speedup_vs_baseline", step.speedupVsBaseline ? json(*step.speedupVsBaseline) : json(nullptr) },
-            { "detector_only_fps", step.detectorOnlyFps },
-            { "pipeline_efficiency", step.pipelineEfficiency },
-            { "agreement", step.agreement ? agreementToJson(*step.agreement) : json(nullptr) },
-        };
-        if (withDetections)
-            item["detections"] = detectionsToJson(step.detections);
-        steps.push_back(std::move(item));
+        steps.push_back(stepToJson(step, withDetections));
     }
     json device = devicesToJson(lab.devices);
     device["used"] = lab.deviceUsed;
@@ -109,4 +115,4 @@ json labToJson(const engine::LabResult& lab, bool withDetections)
         { "notes", lab.notes }, { "steps", steps } };
 }
 
-} // namespace es::cli
+} // namespace es::engine

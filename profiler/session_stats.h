@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "session_store.h"
+
+#include <variant>
+
+namespace es::prof {
+
+/// A report as rows of cells under named columns, ready to print as a table, CSV or JSON. Value type.
+struct StatsTable
+{
+    using Cell = std::variant<int64_t, double, std::string>;
+    std::string report;
+    std::vector<std::string> columns;
+    std::vector<std::vector<Cell>> rows;
+};
+
+/// The reports `edgescope-cli stats` knows, in the order it lists them.
+const std::vector<std::string>& statsReportNames();
+
+/// Computes one report over the given runs (all runs when `runIds` is empty): nvtx_sum, cuda_gpu_kern_sum,
+/// cuda_gpu_mem_time_sum and cuda_api_sum with nsys's columns (Time (%), Total Time (ns), Instances, Avg (ns),
+/// Med (ns), Min (ns), Max (ns), StdDev (ns), then the name), op_sum (LibTorch operators, same columns), frames
+/// (latency percentiles per run) and os_util (sampler counters per run). Read-only; one thread at a time per store.
+Result<StatsTable> computeReport(
+    const SessionStore& store, const std::string& report, const std::vector<int64_t>& runIds);
+
+/// The run ids matching `--run ID` (a number) or `--step ID` (a step id, short id or number); all when both are empty.
+Result<std::vector<int64_t>> selectRuns(const SessionStore& store, const std::string& run, const std::string& step);
+
+} // namespace es::prof

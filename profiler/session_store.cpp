@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "session_store.h"
+
+#include "es_config.h"
+#include "session_schema.h"
+#include "sqlite_util.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace es::prof {
+
+namespace {
+
+std::string threadName(int64_t osTid)
+{
+    std::ifstream comm("/proc/self/task/" + std::to_string(osTid) + "/comm");
+    std::string name;
+    std::getline(comm, name);
+    return name.empty() ? "thread " + std::to_string(osTid) : name;
+}
+
+std::string processName()
+{
+    std::ifstream comm("/proc/self/comm");
+    std::string name;
+    std::getline(comm, name);
+    return name.empty() ? "edgescope" : name;
+}
+
+} // namespace
+
+SessionStore::~SessionStore()
+{
+    if (m_db)
+        sqlite3_close(m_db);
+}
+
+Result<std::unique_ptr<SessionStore>> SessionStore::openForWriting(const std::string& path)
+{
+    return open(path, true);
+}
+Result<std::unique_ptr<SessionStore>> SessionStore::openForReading(const std::string& path)
+{
+    return open(path, false);
+}
+
+Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string& path, bool write)
+{
+    struct stat info;
+    const bool exists = stat(path.c_str(), &info) == 0;
+    if (!exists && !write)
+        return Status(StatusCode::NotFound, "cannot open session " + path + ": " + std::strerror(errno));
+    if (exists && S_ISDIR(info.st_mode))
+        return Status(StatusCode::InvalidArgument, "cannot use " + path + " as a session: it is a directory");
+    std::unique_ptr<SessionStore> store(new SessionStore());
+    store->m_path = path;
+    const int flags = write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+    const int code = sqlite3_open_v2(path.c_str(), &store->m_db, flags, nullptr);
+    if (code != SQLITE_OK)
+        return sqliteStatus(code, path, store->m_db ? sqlite3_errmsg(store->m_db) : sqlite3_errstr(code));
+    sqlite3_busy_timeout(store->m_db, 2000);
+    if (write) {
+        ES_RETURN_IF_ERROR(execute(store->m_db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;", path));
+    }
+    bool empty = !exists || info.st_size == 0;
+    if (!empty) {
+        Statement count(store->m_db, "SELECT count(*) FROM sqlite_master");
+        if (!count.ok())
+            return sqliteStatus(sqlite3_errcode(store->m_db), path, count.error());
+        const int step = count.step();
+        if (step != SQLITE_ROW)
+            return sqliteStatus(sqlite3_errcode(store->m_db), path, count.error());
+        empty = count.columnInt(0) == 0;
+    }
+    if (empty) {
+        if (!write)
+            return Status(StatusCode::CorruptData, path + " is an empty file, not an EdgeScope session");
+        ES_RETURN_IF_ERROR(store->createSchema());
+    } else {
+        ES_RETURN_IF_ERROR(store->checkSession());
+    }
+    Statement strings(store->m_db, "SELECT id, value FROM StringIds");
+    while (strings.step() == SQLITE_ROW)
+        store->m_stringIds[strings.columnText(1)] = strings.columnInt(0);
+    return store;
+}
+
+Status SessionStore::createSchema()
+{
+    ES_RETURN_IF_ERROR(execute(m_db, "BEGIN IMMEDIATE", m_path));
+    Status status = execute(m_db, sessionSchemaSql(), m_path);
+    if (status.isOk()) {
+        Statement insert(m_db, "INSERT INTO ES_SESSION(key, value) VALUES (?, ?)");
+        const std::pair<std::string, std::string> rows[] = {
+            { "schema_version", std::to_string(kSessionSchemaVersion) },
+            { "created_by", std::string("EdgeScope ") + ES_VERSION },
+            { "created_at_ns", std::to_string(int64_t(time(nullptr)) * 1000000000) },
+            { "time_base", "CLOCK_MONOTONIC ns" },
+        };
+        for (const auto& [key, value] : rows) {
+            if (!insert.bind(1, key).bind(2, value).run()) {
+                status = sqliteStatus(sqlite3_errcode(m_db), m_path, insert.error());
+                break;
+            }
+        }
+    }
+    if (!status.isOk()) {
+        execute(m_db, "ROLLBACK", m_path);
+        return status;
+    }
+    ES_RETURN_IF_ERROR(execute(m_db, "COMMIT", m_path));
+    m_schemaVersion = kSessionSchemaVersion;
+    return Status::ok();
+}
+
+Status SessionStore::checkSession()
+{
+    {
+        Statement check(m_db, "PRAGMA quick_check");
+        if (!check.ok() || check.step() != SQLITE_ROW)
+            return sqliteStatus(sqlite3_errcode(m_db), m_path, check.error().empty() ? "unreadable" : check.error());
+        if (check.columnText(0) != "ok")
+            return Status(StatusCode::CorruptData,
+                m_path + " is corrupt (" + check.columnText(0) + "): the file was truncated or damaged");
+    }
+    Statement table(m_db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'ES_SESSION'");
+    if (!table.ok() || table.step() != SQLITE_ROW)
+        return sqliteStatus(sqlite3_errcode(m_db), m_path, table.error());
+    if (table.columnInt(0) == 0)
+        return Status(StatusCode::CorruptData,
+            m_path
+                + " is an SQLite database but not an EdgeScope session (it has no ES_SESSION table); "
+                  "an nsys export is read with edgescope-cli import");
+    Statement version(m_db, "SELECT value FROM ES_SESSION WHERE key = 'schema_version'");
+    if (!version.ok() || version.step() != SQLITE_ROW)
+        return Status(StatusCode::CorruptData, m_path + " is an EdgeScope session without a schema version: damaged");
+    m_schemaVersion = std::atoi(version.columnText(0).c_str());
+    if (m_schemaVersion > kSessionSchemaVersion)
+        return Status(StatusCode::Unsupported,
+            m_path + " was written by a newer EdgeScope (session schema " + std::to_string(m_schemaVersion)
+                + ", this build reads up to " + std::to_string(kSessionSchemaVersion) + "): update EdgeScope");
+    if (m_schemaVersion < 1)
+        return Status(StatusCode::CorruptData, m_path + " has an invalid session schema version");
+    return Status::ok();
+}
+
+Result<int64_t> SessionStore::internString(const std::string& text)
+{
+    auto found = m_stringIds.find(text);
+    if (found != m_stringIds.end())
+        return found->second;
+    Statement insert(m_db, "INSERT INTO StringIds(value) VALUES (?)");
+    if (!insert.bind(1, text).run())
+        return sqliteStatus(sqlite3_errcode(m_db), m_path, insert.error());
+    const int64_t id = sqlite3_last_insert_rowid(m_db);
+    m_stringIds[text] = id;
+    return id;
+}
+
+Status SessionStore::writeEnvironment(const std::map<std::string, std::string>& environment)
+{
+    ES_RETURN_IF_ERROR(execute(m_db, "BEGIN IMMEDIATE", m_path));
+    Statement insert(m_db, "INSERT OR REPLACE INTO ES_ENVIRONMENT(key, value) VALUES (?, ?)");
+    for (const auto& [key, value] : environment) {
+        if (!insert.bind(1, key).bind(2, value).run()) {
+            const Status status = sqliteStatus(sqlite3_errcode(m_db), m_path, insert.error());
+            execute(m_db, "ROLLBACK", m_path);
+            return status;
+        }
+    }
+    return execute(m_db, "COMMIT", m_path);
+}
+
+Result<int64_t> SessionStore::writeRun(const RunData& data)
+{
+    ES_RETURN_IF_ERROR(execute(m_db, "BEGIN IMMEDIATE", m_path));
+    auto fail = [this](const std::string& detail) -> Status {
+        const Status status = sqliteStatus(sqlite3_errcode(m_db), m_path, detail);
+        execute(m_db, "ROLLBACK", m_path);
+        // Strings interned in the rolled-back transaction are gone: reload the cache.
+        m_stringIds.clear();
+        Statement strings(m_db, "SELECT id, value FROM StringIds");
+        while (strings.step() == SQLITE_ROW)
+            m_stringIds[strings.columnText(1)] = strings.columnInt(0);
+        return status;
+    };
+    const RunRecord& r = data.run;
+    const int64_t pid = getpid();
+    const int64_t globalPid = packGlobalTid(pid, 0);
+    Statement run(m_db,
+        "INSERT INTO ES_RUNS(step, stepNumber, title, status, profile, device, deviceName, weights, "
+        "precision, video, batch, frames, warmup, start, \"end\", fps, detectorOnlyFps, globalPid, "
+        "config, result) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    run.bind(1, r.step).bind(2, int64_t(r.stepNumber)).bind(3, r.title).bind(4, r.status).bind(5, r.profile);
+    run.bind(6, r.device).bind(7, r.deviceName).bind(8, r.weights).bind(9, r.precision).bind(10, r.video);
+    run.bind(11, r.batch).bind(12, r.frames).bind(13, r.warmup).bind(14, r.startNs).bind(15, r.endNs);
+    run.bind(16, r.fps).bind(17, r.detectorOnlyFps).bind(18, globalPid).bind(19, r.configJson).bind(20, r.resultJson);
+    if (!run.run())
+        return fail(run.error());
+    const int64_t runId = sqlite3_last_insert_rowid(m_db);
+
+    Statement process(m_db, "INSERT INTO PROCESSES(globalPid, pid, name, runId) VALUES (?,?,?,?)");
+    if (!process.bind(1, globalPid).bind(2, pid).bind(3, processName()).bind(4, runId).run())
+        return fail(process.error());
+    std::map<uint16_t, int64_t> globalTids;
+    Statement thread(m_db, "INSERT INTO ThreadNames(nameId, priority, globalTid, runId) VALUES (?,?,?,?)");
+    for (const auto& info : data.threads) {
+        globalTids[info.index] = packGlobalTid(pid, info.osTid);
+        auto nameId = internString(threadName(info.osTid));
+        if (!nameId)
+            return fail(nameId.status().message());
+        if (!thread.bind(1, nameId.value()).bind(2, int64_t(0)).bind(3, globalTids[info.index]).bind(4, runId).run())
+            return fail(thread.error());
+    }
+
+    Statement nvtx(m_db,
+        "INSERT INTO NVTX_EVENTS(start, \"end\", eventType, category, color, text, globalTid, "
+        "endGlobalTid, textId, domainId, int64Value, runId) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+    // The domain, as nsys records it: an NvtxDomainCreate event naming domain 1.
+    nvtx.bind(1, r.startNs).bindNull(2).bind(3, int64_t(75)).bindNull(4).bindNull(5).bind(6, std::string("edgescope"));
+    nvtx.bind(7, globalPid).bindNull(8).bindNull(9).bind(10, int64_t(1)).bindNull(11).bind(12, runId);
+    if (!nvtx.run())
+        return fail(nvtx.error());
+    std::map<uint32_t, int64_t> textIds;
+    for (const RangeEvent& event : data.ranges) {
+        auto known = textIds.find(event.nameId);
+        if (known == textIds.end()) {
+            auto id = internString(RangeNameRegistry::instance().name(event.nameId));
+            if (!id)
+                return fail(id.status().message());
+            known = textIds.emplace(event.nameId, id.value()).first;
+        }
+        const RangeName entry = RangeNameRegistry::instance().entry(event.nameId);
+        const int64_t globalTid = globalTids.count(event.threadIndex) ? globalTids[event.threadIndex] : globalPid;
+        nvtx.bind(1, event.startNs).bind(2, event.endNs).bind(3, int64_t(59)).bind(4, int64_t(entry.category));
+        nvtx.bind(5, int64_t(entry.argbColor)).bindNull(6).bind(7, globalTid).bind(8, globalTid);
+        nvtx.bind(9, known->second).bind(10, int64_t(1));
+        if (event.payload >= 0)
+            nvtx.bind(11, event.payload);
+        else
+            nvtx.bindNull(11);
+        nvtx.bind(12, runId);
+        if (!nvtx.run())
+            return fail(nvtx.error());
+    }
+
+    Statement frame(m_db,
+        "INSERT INTO ES_FRAMES(runId, frameIndex, batchIndex, start, \"end\", detections, candidates) "
+        "VALUES (?,?,?,?,?,?,?)");
+    for (const FrameRecord& f : data.frames) {
+        frame.bind(1, runId).bind(2, f.frameIndex).bind(3, f.batchIndex).bind(4, f.startNs).bind(5, f.endNs);
+        if (!frame.bind(6, int64_t(f.detections)).bind(7, f.candidates).run())
+            return fail(frame.error());
+    }
+    Statement detection(m_db,
+        "INSERT INTO ES_DETECTIONS(runId, frameIndex, label, score, \"left\", top, \"right\", "
+        "bottom) VALUES (?,?,?,?,?,?,?,?)");
+    for (const DetectionRecord& d : data.detections) {
+        detection.bind(1, runId).bind(2, d.frameIndex).bind(3, int64_t(d.label)).bind(4, double(d.score));
+        detection.bind(5, double(d.left)).bind(6, double(d.top)).bind(7, double(d.right)).bind(8, double(d.bottom));
+        if (!detection.run())
+            return fail(detection.error());
+    }
+    Statement counter(m_db, "INSERT INTO ES_COUNTERS(runId, name, unit, source) VALUES (?,?,?,?)");
+    Statement sample(m_db, "INSERT INTO ES_COUNTER_SAMPLES(counterId, timestamp, value) VALUES (?,?,?)");
+    for (const CounterTrack& track : data.counters) {
+        if (!counter.bind(1, runId).bind(2, track.name).bind(3, track.unit).bind(4, track.source).run())
+            return fail(counter.error());
+        const int64_t counterId = sqlite3_last_insert_rowid(m_db);
+        for (const auto& [timeNs, value] : track.samples) {
+            if (!sample.bind(1, counterId).bind(2, timeNs).bind(3, value).run())
+                return fail(sample.error());
+        }
+    }
+    Statement op(
+        m_db, "INSERT INTO ES_OPERATORS(runId, start, \"end\", globalTid, nameId, depth) VALUES (?,?,?,?,?,?)");
+    for (const OperatorRecord& o : data.operators) {
+        auto nameId = internString(o.name);
+        if (!nameId)
+            return fail(nameId.status().message());
+        op.bind(1, runId).bind(2, o.startNs).bind(3, o.endNs).bind(4, packGlobalTid(pid, o.osTid));
+        if (!op.bind(5, nameId.value()).bind(6, int64_t(o.depth)).run())
+            return fail(op.error());
+    }
+    const Status commit = execute(m_db, "COMMIT", m_path);
+    if (!commit.isOk())
+        return fail(commit.message());
+    return runId;
+}
+
+Result<std::vector<RunSummary>> SessionStore::runs() const
+{
+    Statement query(m_db,
+        "SELECT runId, step, stepNumber, title, status, profile, device, deviceName, weights, "
+        "precision, video, batch, frames, warmup, start, \"end\", fps, detectorOnlyFps, config, result "
+        "FROM ES_RUNS ORDER BY runId");
+    if (!query.ok())
+        return sqliteStatus(sqlite3_errcode(m_db), m_path, query.error());
+    std::vector<RunSummary> result;
+    int code;
+    while ((code = query.step()) == SQLITE_ROW) {
+        RunSummary summary;
+        summary.runId = query.columnInt(0);
+        RunRecord& r = summary.record;
+        r.step = query.columnText(1);
+        r.stepNumber = int(query.columnInt(2));
+        r.title = query.columnText(3);
+        r.status = query.columnText(4);
+        r.profile = query.columnText(5);
+        r.device = query.columnText(6);
+        r.deviceName = query.columnText(7);
+        r.weights = query.columnText(8);
+        r.precision = query.columnText(9);
+        r.video = query.columnText(10);
+        r.batch = query.columnInt(11);
+        r.frames = query.columnInt(12);
+        r.warmup = query.columnInt(13);
+        r.startNs = query.columnInt(14);
+        r.endNs = query.columnInt(15);
+        r.fps = query.columnDouble(16);
+        r.detectorOnlyFps = query.columnDouble(17);
+        r.configJson = query.columnText(18);
+        r.resultJson = query.columnText(19);
+        result.push_back(std::move(summary));
+    }
+    if (code != SQLITE_DONE)
+        return sqliteStatus(code, m_path, query.error());
+    return result;
+}
+
+Result<std::map<std::string, std::string>> SessionStore::environment() const
+{
+    Statement query(m_db, "SELECT key, value FROM ES_ENVIRONMENT ORDER BY key");
+    if (!query.ok())
+        return sqliteStatus(sqlite3_errcode(m_db), m_path, query.error());
+    std::map<std::string, std::string> result;
+    while (query.step() == SQLITE_ROW)
+        result[query.columnText(0)] = query.columnText(1);
+    return result;
+}
+
+} // namespace es::prof

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "range_recorder.h"
+#include "status.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace es::prof {
+
+/// Version of the session schema this build writes; files with a larger one are refused.
+constexpr int kSessionSchemaVersion = 1;
+
+/// One run as EdgeScope's ES_RUNS table holds it: a step of a lab (or, later, an imported trace). Times in ns on the
+/// profiler's clock; rates per second.
+struct RunRecord
+{
+    std::string step; ///< "s2-device-pre-post"
+    int stepNumber = -1;
+    std::string title;
+    std::string status = "complete"; ///< complete, failed or cancelled
+    std::string profile = "light"; ///< off, light or full
+    std::string device; ///< "cpu", "cuda:0"
+    std::string deviceName;
+    std::string weights;
+    std::string precision;
+    std::string video;
+    int64_t batch = 1;
+    int64_t frames = 0;
+    int64_t warmup = 0;
+    int64_t startNs = 0;
+    int64_t endNs = 0;
+    double fps = 0;
+    double detectorOnlyFps = 0;
+    std::string configJson = "{}"; ///< the options of the run
+    std::string resultJson = "{}"; ///< everything the run measured, as the CLI prints it
+};
+
+/// One measured frame of a run. Times in ns.
+struct FrameRecord
+{
+    int64_t frameIndex = 0;
+    int64_t batchIndex = 0;
+    int64_t startNs = 0; ///< start of its batch
+    int64_t endNs = 0; ///< its detections are on the host
+    int32_t detections = 0;
+    int64_t candidates = 0;
+};
+
+/// One detection of a frame (normalized ltrb box).
+struct DetectionRecord
+{
+    int64_t frameIndex = 0;
+    int32_t label = 0;
+    float score = 0, left = 0, top = 0, right = 0, bottom = 0;
+};
+
+/// A counter time series from a sampler ("cpu3 load", %). Times in ns.
+struct CounterTrack
+{
+    std::string name;
+    std::string unit;
+    std::string source; ///< e.g. /proc/stat, tegrastats, NVML
+    std::vector<std::pair<int64_t, double>> samples;
+};
+
+/// One LibTorch operator call (full profile). Times in ns.
+struct OperatorRecord
+{
+    int64_t startNs = 0;
+    int64_t endNs = 0;
+    std::string name;
+    int64_t osTid = 0;
+    int32_t depth = 0;
+};
+
+/// Everything one run recorded, written to the session in one transaction.
+struct RunData
+{
+    RunRecord run;
+    std::vector<RangeEvent> ranges;
+    std::vector<RangeRecorder::ThreadInfo> threads;
+    std::vector<FrameRecord> frames;
+    std::vector<DetectionRecord> detections;
+    std::vector<CounterTrack> counters;
+    std::vector<OperatorRecord> operators;
+};
+
+/// A run as listed by runs().
+struct RunSummary
+{
+    int64_t runId = 0;
+    RunRecord record;
+};
+
+/// The lab session file: one SQLite database per lab, holding every run. Tables that nsys's SQLite export also has
+/// use its names, columns and meanings (StringIds, ThreadNames, PROCESSES, NVTX_EVENTS, CUPTI_ACTIVITY_KIND_*,
+/// ENUM_*), plus a runId column, so queries written for nsys exports run on sessions; EdgeScope's own tables (ES_*)
+/// hold the session, environment, runs, frames, detections, counters and operators. Every run is written in one
+/// transaction (rollback journal, full sync): a crash or a kill keeps every run completed before it. One thread at a
+/// time per object.
+class SessionStore
+{
+public:
+    ~SessionStore();
+    SessionStore(const SessionStore&) = delete;
+    SessionStore& operator=(const SessionStore&) = delete;
+
+    /// Opens `path` for appending runs, creating a new session when it does not exist. A file that is not a
+    /// session, is corrupt or comes from a newer EdgeScope is refused with a Status naming it.
+    static Result<std::unique_ptr<SessionStore>> openForWriting(const std::string& path);
+    /// Opens an existing session read-only, with the same refusals.
+    static Result<std::unique_ptr<SessionStore>> openForReading(const std::string& path);
+
+    /// Replaces the environment rows (OS, CPU, GPU, versions, ...).
+    Status writeEnvironment(const std::map<std::string, std::string>& environment);
+    /// Writes one run and everything it recorded, atomically; returns its run id.
+    Result<int64_t> writeRun(const RunData& data);
+
+    Result<std::vector<RunSummary>> runs() const;
+    Result<std::map<std::string, std::string>> environment() const;
+    int schemaVersion() const { return m_schemaVersion; }
+    const std::string& path() const { return m_path; }
+    /// The open database, for read queries (stats, exports). Owned by this object.
+    sqlite3* database() const { return m_db; }
+
+private:
+    SessionStore() = default;
+    static Result<std::unique_ptr<SessionStore>> open(const std::string& path, bool write);
+    Status createSchema();
+    Status checkSession();
+    Result<int64_t> internString(const std::string& text);
+
+    sqlite3* m_db = nullptr;
+    std::string m_path;
+    int m_schemaVersion = 0;
+    std::map<std::string, int64_t> m_stringIds; ///< cache of StringIds
+};
+
+/// globalTid as nsys packs it: hardware id 8 bits, VM id 8 bits, pid 24 bits, tid 24 bits.
+inline int64_t packGlobalTid(int64_t pid, int64_t tid)
+{
+    return ((pid & 0xFFFFFF) << 24) | (tid & 0xFFFFFF);
+}
+
+} // namespace es::prof

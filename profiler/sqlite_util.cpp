@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "sqlite_util.h"
+
+namespace es::prof {
+
+Statement::Statement(sqlite3* db, const std::string& sql) : m_db(db)
+{
+    if (sqlite3_prepare_v2(db, sql.c_str(), int(sql.size()), &m_statement, nullptr) != SQLITE_OK) {
+        m_error = sqlite3_errmsg(db);
+        m_statement = nullptr;
+    }
+}
+
+Statement::~Statement()
+{
+    if (m_statement)
+        sqlite3_finalize(m_statement);
+}
+
+Statement& Statement::bind(int index, int64_t value)
+{
+    if (m_statement)
+        sqlite3_bind_int64(m_statement, index, value);
+    return *this;
+}
+
+Statement& Statement::bind(int index, double value)
+{
+    if (m_statement)
+        sqlite3_bind_double(m_statement, index, value);
+    return *this;
+}
+
+Statement& Statement::bind(int index, const std::string& value)
+{
+    if (m_statement)
+        sqlite3_bind_text(m_statement, index, value.c_str(), int(value.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+
+Statement& Statement::bindNull(int index)
+{
+    if (m_statement)
+        sqlite3_bind_null(m_statement, index);
+    return *this;
+}
+
+int Statement::step()
+{
+    if (!m_statement)
+        return SQLITE_MISUSE;
+    const int code = sqlite3_step(m_statement);
+    if (code != SQLITE_ROW && code != SQLITE_DONE)
+        m_error = sqlite3_errmsg(m_db);
+    return code;
+}
+
+bool Statement::run()
+{
+    int code;
+    while ((code = step()) == SQLITE_ROW) { }
+    if (m_statement) {
+        sqlite3_reset(m_statement);
+        sqlite3_clear_bindings(m_statement);
+    }
+    return code == SQLITE_DONE;
+}
+
+int64_t Statement::columnInt(int column) const
+{
+    return sqlite3_column_int64(m_statement, column);
+}
+double Statement::columnDouble(int column) const
+{
+    return sqlite3_column_double(m_statement, column);
+}
+bool Statement::columnIsNull(int column) const
+{
+    return sqlite3_column_type(m_statement, column) == SQLITE_NULL;
+}
+
+std::string Statement::columnText(int column) const
+{
+    const unsigned char* text = sqlite3_column_text(m_statement, column);
+    return text ? std::string(reinterpret_cast<const char*>(text)) : std::string();
+}
+
+Status execute(sqlite3* db, const std::string& sql, const std::string& what)
+{
+    char* message = nullptr;
+    const int code = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
+    if (code == SQLITE_OK)
+        return Status::ok();
+    const std::string text = message ? message : sqlite3_errstr(code);
+    sqlite3_free(message);
+    return sqliteStatus(code, what, text);
+}
+
+Status sqliteStatus(int code, const std::string& path, const std::string& detail)
+{
+    switch (code & 0xFF) {
+    case SQLITE_NOTADB:
+        return Status(StatusCode::CorruptData,
+            path + " is not an SQLite database, so not an EdgeScope session (" + detail
+                + "); open a .sqlite file written by edgescope-cli run --out");
+    case SQLITE_CORRUPT:
+        return Status(StatusCode::CorruptData,
+            path + " is corrupt (" + detail + "): the file was truncated or damaged; runs in it cannot be read");
+    case SQLITE_FULL:
+        return Status(StatusCode::IoError, "cannot write " + path + ": the disk is full (" + detail + ")");
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN:
+        return Status(StatusCode::IoError,
+            "cannot open " + path + " for writing (" + detail + "): check the folder exists and is writable");
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return Status(StatusCode::Unavailable, path + " is locked by another process (" + detail + "); try again");
+    default:
+        return Status(StatusCode::IoError, path + ": " + detail);
+    }
+}
+
+} // namespace es::prof

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "status.h"
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+
+namespace es::prof {
+
+/// A prepared SQLite statement that finalizes itself; binds by 1-based index. One thread at a time.
+class Statement
+{
+public:
+    Statement(sqlite3* db, const std::string& sql);
+    ~Statement();
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    bool ok() const { return m_statement != nullptr; }
+    const std::string& error() const { return m_error; }
+    Statement& bind(int index, int64_t value);
+    Statement& bind(int index, double value);
+    Statement& bind(int index, const std::string& value);
+    Statement& bindNull(int index);
+    /// Steps once: SQLITE_ROW, SQLITE_DONE or an error code.
+    int step();
+    /// Steps to the end and resets for the next bindings; false on error.
+    bool run();
+    int64_t columnInt(int column) const;
+    double columnDouble(int column) const;
+    std::string columnText(int column) const;
+    bool columnIsNull(int column) const;
+
+private:
+    sqlite3* m_db;
+    sqlite3_stmt* m_statement = nullptr;
+    std::string m_error;
+};
+
+/// Runs SQL without results; a Status with SQLite's message and `what` on failure.
+Status execute(sqlite3* db, const std::string& sql, const std::string& what);
+
+/// The Status for an SQLite failure on `path`, with a message a person can act on.
+Status sqliteStatus(int code, const std::string& path, const std::string& detail);
+
+} // namespace es::prof
