@@ -117,7 +117,7 @@ Result<WeightsInfo> loadWeights(Ssd300& model, const std::string& path)
             return Status::ok();
         }
         if (!found->second.sizes().equals(target.sizes()))
-            return Status(StatusCode::InvalidArgument,
+            return Status(StatusCode::CorruptData,
                 "wrong weights in " + path + ": " + name + " has shape " + shapeText(found->second)
                     + " but SSD300 (81 classes, 8732 boxes) needs " + shapeText(target)
                     + "; export NVIDIA's SSD300 v1.1 as docs/weights.md shows");
@@ -137,7 +137,7 @@ Result<WeightsInfo> loadWeights(Ssd300& model, const std::string& path)
         std::string names;
         for (size_t i = 0; i < missing.size() && i < 3; ++i)
             names += (i ? ", " : "") + missing[i];
-        return Status(StatusCode::InvalidArgument,
+        return Status(StatusCode::CorruptData,
             "wrong weights in " + path + ": " + std::to_string(missing.size()) + " SSD300 tensors are missing (" + names
                 + (missing.size() > 3 ? ", ..." : "")
                 + "); the names must be NVIDIA's SSD300 names, see docs/weights.md");

@@ -76,11 +76,39 @@ void RangeNameRegistry::nameCategory(uint32_t category, const std::string& text)
 #endif
 }
 
+/// One recording thread's events in fixed-size chunks that never move. Only the owning thread appends; it publishes
+/// the count with a release store, so readers see whole events without a lock on the hot path. The chunk list is
+/// guarded by a mutex that only chunk allocation and readers take. Times are in TickClock ticks until snapshot().
 struct RangeRecorder::ThreadBuffer
 {
-    std::mutex mutex; // uncontended except while a reader takes a snapshot
-    std::vector<RangeEvent> events;
+    static constexpr size_t kChunkEvents = 16384;
+    struct Chunk
+    {
+        // Raw storage: allocating it touches nothing, so a new chunk costs no zeroing pass.
+        alignas(RangeEvent) unsigned char bytes[kChunkEvents * sizeof(RangeEvent)];
+        RangeEvent* events() { return reinterpret_cast<RangeEvent*>(bytes); }
+    };
+    std::mutex chunksMutex;
+    std::vector<std::unique_ptr<Chunk>> chunks;
+    RangeEvent* current = nullptr; ///< the chunk being filled (writer only)
+    size_t count = 0; ///< events appended (writer only)
+    std::atomic<size_t> published { 0 };
+    std::atomic<size_t> clearedBefore { 0 }; ///< events before this index were cleared
     ThreadInfo info;
+
+    void append(const RangeEvent& event)
+    {
+        const size_t slot = count % kChunkEvents;
+        if (slot == 0) {
+            std::unique_ptr<Chunk> chunk(new Chunk);
+            current = chunk->events();
+            std::lock_guard<std::mutex> lock(chunksMutex);
+            chunks.push_back(std::move(chunk));
+        }
+        new (&current[slot]) RangeEvent(event);
+        ++count;
+        published.store(count, std::memory_order_release);
+    }
 };
 
 namespace {
@@ -92,7 +120,10 @@ struct ThreadCache
 thread_local ThreadCache t_cache;
 } // namespace
 
-RangeRecorder::RangeRecorder() : m_generation(g_nextGeneration.fetch_add(1)) { }
+RangeRecorder::RangeRecorder() : m_generation(g_nextGeneration.fetch_add(1))
+{
+    TickClock::instance(); // anchor the tick clock before the first range
+}
 
 RangeRecorder::~RangeRecorder() = default;
 
@@ -104,30 +135,37 @@ RangeRecorder::ThreadBuffer* RangeRecorder::bufferForThisThread()
     auto buffer = std::make_unique<ThreadBuffer>();
     buffer->info.index = uint16_t(m_buffers.size());
     buffer->info.osTid = int64_t(syscall(SYS_gettid));
-    buffer->events.reserve(4096);
     t_cache.generation = m_generation;
     t_cache.buffer = buffer.get();
     m_buffers.push_back(std::move(buffer));
     return m_buffers.back().get();
 }
 
-void RangeRecorder::record(int64_t startNs, int64_t endNs, uint32_t nameId, int64_t payload, uint16_t depth)
+void RangeRecorder::record(int64_t startTicks, int64_t endTicks, uint32_t nameId, int64_t payload, uint16_t depth)
 {
     if (!enabled())
         return;
     ThreadBuffer* buffer = bufferForThisThread();
-    std::lock_guard<std::mutex> lock(buffer->mutex);
-    buffer->events.push_back(RangeEvent { startNs, endNs, payload, nameId, buffer->info.index, depth });
+    buffer->append(RangeEvent { startTicks, endTicks, payload, nameId, buffer->info.index, depth });
 }
 
 std::vector<RangeEvent> RangeRecorder::snapshot() const
 {
+    const TickClock::Converter converter = TickClock::instance().converter();
     std::vector<RangeEvent> all;
     {
         std::lock_guard<std::mutex> lock(m_buffersMutex);
         for (const auto& buffer : m_buffers) {
-            std::lock_guard<std::mutex> bufferLock(buffer->mutex);
-            all.insert(all.end(), buffer->events.begin(), buffer->events.end());
+            const size_t end = buffer->published.load(std::memory_order_acquire);
+            const size_t begin = std::min(end, buffer->clearedBefore.load(std::memory_order_relaxed));
+            std::lock_guard<std::mutex> chunksLock(buffer->chunksMutex);
+            for (size_t i = begin; i < end; ++i) {
+                RangeEvent event
+                    = buffer->chunks[i / ThreadBuffer::kChunkEvents]->events()[i % ThreadBuffer::kChunkEvents];
+                event.startNs = converter.toNs(uint64_t(event.startNs));
+                event.endNs = converter.toNs(uint64_t(event.endNs));
+                all.push_back(event);
+            }
         }
     }
     std::sort(all.begin(), all.end(), [](const RangeEvent& a, const RangeEvent& b) {
@@ -152,8 +190,8 @@ size_t RangeRecorder::size() const
     std::lock_guard<std::mutex> lock(m_buffersMutex);
     size_t total = 0;
     for (const auto& buffer : m_buffers) {
-        std::lock_guard<std::mutex> bufferLock(buffer->mutex);
-        total += buffer->events.size();
+        const size_t end = buffer->published.load(std::memory_order_acquire);
+        total += end - std::min(end, buffer->clearedBefore.load(std::memory_order_relaxed));
     }
     return total;
 }
@@ -161,10 +199,8 @@ size_t RangeRecorder::size() const
 void RangeRecorder::clear()
 {
     std::lock_guard<std::mutex> lock(m_buffersMutex);
-    for (const auto& buffer : m_buffers) {
-        std::lock_guard<std::mutex> bufferLock(buffer->mutex);
-        buffer->events.clear();
-    }
+    for (const auto& buffer : m_buffers)
+        buffer->clearedBefore.store(buffer->published.load(std::memory_order_acquire), std::memory_order_relaxed);
 }
 
 ScopedRange::ScopedRange(RangeRecorder* recorder, const RangeName& name, int64_t payload)
@@ -185,7 +221,7 @@ ScopedRange::ScopedRange(RangeRecorder* recorder, const RangeName& name, int64_t
     attributes.message.registered = static_cast<nvtxStringHandle_t>(const_cast<void*>(name.nvtxHandle));
     nvtxDomainRangePushEx(edgescopeDomain(), &attributes);
 #endif
-    m_startNs = nowNs();
+    m_startNs = int64_t(TickClock::instance().now());
 }
 
 void ScopedRange::end()
@@ -193,7 +229,7 @@ void ScopedRange::end()
     if (!m_open)
         return;
     m_open = false;
-    const int64_t endNs = nowNs();
+    const int64_t endNs = int64_t(TickClock::instance().now());
 #if ES_HAS_NVTX
     nvtxDomainRangePop(edgescopeDomain());
 #endif

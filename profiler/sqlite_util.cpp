@@ -59,10 +59,8 @@ bool Statement::run()
 {
     int code;
     while ((code = step()) == SQLITE_ROW) { }
-    if (m_statement) {
-        sqlite3_reset(m_statement);
-        sqlite3_clear_bindings(m_statement);
-    }
+    if (m_statement)
+        sqlite3_reset(m_statement); // bindings stay; every caller binds all of its parameters again
     return code == SQLITE_DONE;
 }
 

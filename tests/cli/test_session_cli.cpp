@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+// The session through the real edgescope-cli binary: --out, --profile, stats, and a kill during a run.
+#include "commands.h"
+#include "session_stats.h"
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace es;
+
+namespace {
+
+std::string tempSession(const std::string& name)
+{
+    const std::string path
+        = testing::TempDir() + "/es_cli_session_" + std::to_string(getpid()) + "_" + name + ".sqlite";
+    std::remove(path.c_str());
+    return path;
+}
+
+pid_t spawnCli(std::vector<std::string> arguments)
+{
+    arguments.insert(arguments.begin(), ES_CLI_PATH);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        std::vector<char*> argv;
+        for (auto& argument : arguments)
+            argv.push_back(argument.data());
+        argv.push_back(nullptr);
+        freopen("/dev/null", "w", stdout);
+        freopen("/dev/null", "w", stderr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+int runToEnd(const std::vector<std::string>& arguments)
+{
+    const pid_t pid = spawnCli(arguments);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::pair<int, std::string> cliInProcess(std::vector<std::string> arguments)
+{
+    arguments.insert(arguments.begin(), "edgescope-cli");
+    std::vector<const char*> argv;
+    for (const auto& argument : arguments)
+        argv.push_back(argument.c_str());
+    std::ostringstream out, err;
+    const int code = cli::runCli(int(argv.size()), argv.data(), out, err);
+    return { code, out.str() + err.str() };
+}
+
+size_t completedRuns(const std::string& path)
+{
+    auto store = prof::SessionStore::openForReading(path);
+    if (!store)
+        return 0;
+    auto runs = store.value()->runs();
+    return runs ? runs->size() : 0;
+}
+
+} // namespace
+
+TEST(SessionCli, FullProfileRecordsRangesOperatorsAndSamplers)
+{
+    const std::string session = tempSession("full");
+    ASSERT_EQ(runToEnd({ "run", "--synthetic", "160x120", "--frames", "2", "--warmup", "0", "--steps", "0,3", "--batch",
+                  "2", "--no-detector-only", "--out", session, "--profile", "full", "--sample-period", "20", "-q" }),
+        0);
+    const auto [code, text] = cliInProcess({ "stats", session, "--report", "nvtx_sum", "--format", "json" });
+    ASSERT_EQ(code, 0) << text;
+    const auto json = nlohmann::json::parse(text);
+    std::map<std::string, int64_t> instances;
+    for (const auto& row : json["rows"])
+        instances[row["Range"]] = row["Instances"];
+    EXPECT_EQ(instances["detector"], 2 + 1) << "two frames in s0, one batch of two in s3";
+    EXPECT_EQ(instances["buffer_to_image_tensor"], 3);
+    EXPECT_EQ(instances["frame"], 2);
+    EXPECT_EQ(instances["batch"], 1);
+
+    auto store = prof::SessionStore::openForReading(session).value();
+    auto ops = prof::computeReport(*store, "op_sum", {}).value();
+    bool convolution = false;
+    for (const auto& row : ops.rows)
+        convolution = convolution || std::get<std::string>(row.back()).find("conv") != std::string::npos;
+    EXPECT_TRUE(convolution) << "full profile records LibTorch operators";
+    EXPECT_FALSE(prof::computeReport(*store, "os_util", {}).value().rows.empty());
+    const auto environment = store->environment().value();
+    EXPECT_FALSE(environment.at("cpu_model").empty());
+    EXPECT_FALSE(environment.at("libtorch_version").empty());
+    std::remove(session.c_str());
+}
+
+TEST(SessionCli, ProfileOffRecordsNoRanges)
+{
+    const std::string session = tempSession("off");
+    ASSERT_EQ(runToEnd({ "run", "--synthetic", "160x120", "--frames", "1", "--warmup", "0", "--steps", "2",
+                  "--no-detector-only", "--out", session, "--profile", "off", "-q" }),
+        0);
+    auto store = prof::SessionStore::openForReading(session).value();
+    ASSERT_EQ(store->runs().value().size(), 1u);
+    EXPECT_TRUE(prof::computeReport(*store, "nvtx_sum", {}).value().rows.empty());
+    EXPECT_TRUE(prof::computeReport(*store, "os_util", {}).value().rows.empty());
+    EXPECT_EQ(store->runs().value()[0].record.profile, "off");
+    std::remove(session.c_str());
+}
+
+TEST(SessionCli, AKillDuringTheThirdRunKeepsTheFirstTwo)
+{
+    const std::string session = tempSession("killed");
+    const pid_t child = spawnCli({ "run", "--synthetic", "320x240", "--frames", "2", "--warmup", "0", "--steps", "all",
+        "--no-detector-only", "--out", session, "-q" });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    size_t runs = 0;
+    while (std::chrono::steady_clock::now() < deadline && (runs = completedRuns(session)) < 2) {
+        int status = 0;
+        ASSERT_EQ(waitpid(child, &status, WNOHANG), 0) << "the run ended before its third step";
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_EQ(runs, 2u);
+    kill(child, SIGKILL); // during the third run
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status));
+
+    auto store = prof::SessionStore::openForReading(session);
+    ASSERT_TRUE(store.isOk()) << store.status().message();
+    const auto completed = store.value()->runs().value();
+    ASSERT_EQ(completed.size(), 2u);
+    EXPECT_EQ(completed[0].record.step, "s0-baseline");
+    EXPECT_EQ(completed[1].record.step, "s1-cpu-postprocess");
+    for (const auto& run : completed)
+        EXPECT_EQ(run.record.status, "complete");
+    const auto nvtx = prof::computeReport(*store.value(), "nvtx_sum", {}).value();
+    EXPECT_FALSE(nvtx.rows.empty());
+    store = Result<std::unique_ptr<prof::SessionStore>>(Status(StatusCode::Cancelled, "closed"));
+
+    // The file takes new runs afterwards.
+    ASSERT_EQ(runToEnd({ "run", "--synthetic", "160x120", "--frames", "1", "--warmup", "0", "--steps", "2",
+                  "--no-detector-only", "--out", session, "-q" }),
+        0);
+    EXPECT_EQ(completedRuns(session), 3u);
+    std::remove(session.c_str());
+}
+
+TEST(SessionCli, StatsRefusesBadFilesAndOptions)
+{
+    EXPECT_EQ(cliInProcess({ "stats", "/nonexistent/lab.sqlite" }).first, cli::kExitFailed);
+    const std::string session = tempSession("options");
+    ASSERT_EQ(runToEnd({ "run", "--synthetic", "160x120", "--frames", "1", "--warmup", "0", "--steps", "2",
+                  "--no-detector-only", "--out", session, "-q" }),
+        0);
+    EXPECT_EQ(cliInProcess({ "stats", session, "--report", "bogus" }).first, cli::kExitUsage);
+    EXPECT_EQ(cliInProcess({ "stats", session, "--format", "xml" }).first, cli::kExitUsage);
+    EXPECT_EQ(cliInProcess({ "stats", session, "--run", "42" }).first, cli::kExitUsage);
+    const auto csv = cliInProcess({ "stats", session, "--report", "frames", "--format", "csv" });
+    EXPECT_EQ(csv.first, 0);
+    EXPECT_EQ(csv.second.rfind("Run,Step,", 0), 0u) << csv.second;
+    EXPECT_EQ(cliInProcess({ "run", "--synthetic", "64x48", "--profile", "max" }).first, cli::kExitUsage);
+    std::remove(session.c_str());
+}
