@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "range_recorder.h"
 #include "session_store.h"
+#include "trace_model.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -110,6 +111,14 @@ int main(int argc, char** argv)
         seconds, double(data.ranges.size()) / seconds / 1e6);
     std::printf("range event on disk: %.1f bytes (NVTX_EVENTS row with its index)\n",
         double(after.st_size - before.st_size) / double(data.ranges.size()));
+    const int64_t loadStart = nowNs();
+    auto model = loadRun(*store.value(), runId.value());
+    if (!model) {
+        std::fprintf(stderr, "%s\n", model.status().message().c_str());
+        return 1;
+    }
+    std::printf("trace model: %lld events loaded in %.2f s; %.1f bytes per event in memory\n",
+        static_cast<long long>(model->eventCount()), double(nowNs() - loadStart) / 1e9, model->bytesPerEvent());
     std::remove(path.c_str());
     return 0;
 }

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "trace_model.h"
+
+#include "sqlite_util.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+namespace es::prof {
+
+StringId StringPool::intern(const std::string& text)
+{
+    auto found = m_ids.find(text);
+    if (found != m_ids.end())
+        return found->second;
+    const StringId id = StringId(m_strings.size());
+    m_strings.push_back(text);
+    m_ids.emplace(text, id);
+    return id;
+}
+
+namespace {
+
+template<typename Event> void sortByStart(std::vector<Event>& events)
+{
+    std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+        return a.startNs != b.startNs ? a.startNs < b.startNs : a.endNs > b.endNs;
+    });
+}
+
+/// Depth of each slice among the slices of one track that enclose it (the track is sorted by start).
+void assignDepths(std::vector<SliceEvent>& slices)
+{
+    std::vector<int64_t> openEnds;
+    for (SliceEvent& slice : slices) {
+        while (!openEnds.empty() && openEnds.back() <= slice.startNs)
+            openEnds.pop_back();
+        slice.depth = uint16_t(std::min<size_t>(openEnds.size(), 65535));
+        openEnds.push_back(slice.endNs);
+    }
+}
+
+template<typename Event> size_t capacityBytes(const std::vector<Event>& events)
+{
+    return events.capacity() * sizeof(Event);
+}
+
+} // namespace
+
+void TraceModel::finalize()
+{
+    for (ThreadTrack& thread : threads) {
+        sortByStart(thread.ranges);
+        sortByStart(thread.operators);
+        sortByStart(thread.apiCalls);
+        assignDepths(thread.ranges);
+        assignDepths(thread.operators);
+    }
+    for (StreamTrack& stream : streams) {
+        sortByStart(stream.kernels);
+        sortByStart(stream.copies);
+        sortByStart(stream.syncs);
+    }
+    for (CounterTrackModel& counter : counters)
+        std::stable_sort(counter.samples.begin(), counter.samples.end(),
+            [](const CounterSample& a, const CounterSample& b) { return a.timeNs < b.timeNs; });
+    std::stable_sort(frames.begin(), frames.end(),
+        [](const FrameEvent& a, const FrameEvent& b) { return a.frameIndex < b.frameIndex; });
+}
+
+int64_t TraceModel::eventCount() const
+{
+    size_t count = frames.size();
+    for (const ThreadTrack& thread : threads)
+        count += thread.ranges.size() + thread.operators.size() + thread.apiCalls.size();
+    for (const StreamTrack& stream : streams)
+        count += stream.kernels.size() + stream.copies.size() + stream.syncs.size();
+    for (const CounterTrackModel& counter : counters)
+        count += counter.samples.size();
+    return int64_t(count);
+}
+
+double TraceModel::bytesPerEvent() const
+{
+    size_t bytes = capacityBytes(frames);
+    for (const ThreadTrack& thread : threads)
+        bytes += capacityBytes(thread.ranges) + capacityBytes(thread.operators) + capacityBytes(thread.apiCalls);
+    for (const StreamTrack& stream : streams)
+        bytes += capacityBytes(stream.kernels) + capacityBytes(stream.copies) + capacityBytes(stream.syncs);
+    for (const CounterTrackModel& counter : counters)
+        bytes += capacityBytes(counter.samples);
+    const int64_t count = eventCount();
+    return count ? double(bytes) / double(count) : 0.0;
+}
+
+ThreadTrack& TraceModel::thread(int64_t osTid)
+{
+    for (ThreadTrack& track : threads)
+        if (track.osTid == osTid)
+            return track;
+    threads.push_back(ThreadTrack { osTid, strings.intern("thread " + std::to_string(osTid)), {}, {}, {} });
+    return threads.back();
+}
+
+StreamTrack& TraceModel::stream(int32_t deviceId, int64_t streamId)
+{
+    for (StreamTrack& track : streams)
+        if (track.deviceId == deviceId && track.streamId == streamId)
+            return track;
+    streams.push_back(StreamTrack { deviceId, streamId, {}, {}, {} });
+    return streams.back();
+}
+
+Result<TraceModel> loadRun(const SessionStore& store, int64_t runId)
+{
+    sqlite3* db = store.database();
+    TraceModel model;
+    auto failed = [&](const Statement& statement) {
+        return sqliteStatus(sqlite3_errcode(db), store.path(), statement.error());
+    };
+    {
+        Statement run(db, "SELECT start, \"end\" FROM ES_RUNS WHERE runId = ?");
+        run.bind(1, runId);
+        if (run.step() != SQLITE_ROW)
+            return Status(StatusCode::InvalidArgument, "no run " + std::to_string(runId) + " in " + store.path());
+        model.startNs = run.columnInt(0);
+        model.endNs = run.columnInt(1);
+    }
+    std::map<int64_t, StringId> names; // StringIds id -> pool id
+    {
+        Statement strings(db, "SELECT id, value FROM StringIds");
+        while (strings.step() == SQLITE_ROW)
+            names[strings.columnInt(0)] = model.strings.intern(strings.columnText(1));
+    }
+    auto name = [&](int64_t id) { return names.count(id) ? names[id] : model.strings.intern("?"); };
+    {
+        Statement threads(db, "SELECT globalTid % 16777216, nameId FROM ThreadNames WHERE runId = ?");
+        threads.bind(1, runId);
+        while (threads.step() == SQLITE_ROW)
+            model.thread(threads.columnInt(0)).name = name(threads.columnInt(1));
+    }
+    struct Query
+    {
+        const char* sql;
+        std::function<void(const Statement&)> row;
+    };
+    const std::vector<Query> queries = {
+        { "SELECT start, coalesce(\"end\", start), globalTid % 16777216, coalesce(textId, -1), coalesce(int64Value, "
+          "-1), "
+          "coalesce(category, 0), text FROM NVTX_EVENTS WHERE eventType IN (59, 60, 70, 71) AND runId = ?",
+            [&](const Statement& q) {
+                const StringId text
+                    = q.columnInt(3) >= 0 ? name(q.columnInt(3)) : model.strings.intern(q.columnText(6));
+                model.thread(q.columnInt(2))
+                    .ranges.push_back(
+                        { q.columnInt(0), q.columnInt(1), q.columnInt(4), text, 0, uint16_t(q.columnInt(5)) });
+            } },
+        { "SELECT start, \"end\", globalTid % 16777216, nameId FROM ES_OPERATORS WHERE runId = ?",
+            [&](const Statement& q) {
+                model.thread(q.columnInt(2))
+                    .operators.push_back({ q.columnInt(0), q.columnInt(1), -1, name(q.columnInt(3)), 0, 0 });
+            } },
+        { "SELECT start, \"end\", globalTid % 16777216, coalesce(correlationId, 0), nameId, returnValue FROM "
+          "CUPTI_ACTIVITY_KIND_RUNTIME WHERE runId = ?",
+            [&](const Statement& q) {
+                model.thread(q.columnInt(2))
+                    .apiCalls.push_back({ q.columnInt(0), q.columnInt(1), uint32_t(q.columnInt(3)),
+                        name(q.columnInt(4)), int32_t(q.columnInt(5)), 0 });
+            } },
+        { "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), demangledName, gridX, gridY, gridZ, "
+          "blockX, blockY, blockZ, registersPerThread FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE runId = ?",
+            [&](const Statement& q) {
+                model.stream(int32_t(q.columnInt(2)), q.columnInt(3))
+                    .kernels.push_back({ q.columnInt(0), q.columnInt(1), uint32_t(q.columnInt(4)), name(q.columnInt(5)),
+                        uint32_t(q.columnInt(6)), uint32_t(q.columnInt(7)), uint32_t(q.columnInt(8)),
+                        uint16_t(q.columnInt(9)), uint16_t(q.columnInt(10)), uint16_t(q.columnInt(11)),
+                        uint16_t(q.columnInt(12)) });
+            } },
+        { "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), bytes, copyKind, coalesce(srcKind, "
+          "7), "
+          "coalesce(dstKind, 7) FROM CUPTI_ACTIVITY_KIND_MEMCPY WHERE runId = ?",
+            [&](const Statement& q) {
+                model.stream(int32_t(q.columnInt(2)), q.columnInt(3))
+                    .copies.push_back(
+                        { q.columnInt(0), q.columnInt(1), uint64_t(q.columnInt(5)), uint32_t(q.columnInt(4)),
+                            uint8_t(q.columnInt(6)), uint8_t(q.columnInt(7)), uint8_t(q.columnInt(8)), 0 });
+            } },
+        { "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), bytes FROM "
+          "CUPTI_ACTIVITY_KIND_MEMSET "
+          "WHERE runId = ?",
+            [&](const Statement& q) {
+                model.stream(int32_t(q.columnInt(2)), q.columnInt(3))
+                    .copies.push_back({ q.columnInt(0), q.columnInt(1), uint64_t(q.columnInt(5)),
+                        uint32_t(q.columnInt(4)), 0, 2, 2, 1 });
+            } },
+        { "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), syncType FROM "
+          "CUPTI_ACTIVITY_KIND_SYNCHRONIZATION WHERE runId = ?",
+            [&](const Statement& q) {
+                model.stream(int32_t(q.columnInt(2)), q.columnInt(3))
+                    .syncs.push_back(
+                        { q.columnInt(0), q.columnInt(1), uint32_t(q.columnInt(4)), uint32_t(q.columnInt(5)) });
+            } },
+        { "SELECT start, \"end\", frameIndex, candidates, batchIndex, detections FROM ES_FRAMES WHERE runId = ?",
+            [&](const Statement& q) {
+                model.frames.push_back({ q.columnInt(0), q.columnInt(1), q.columnInt(2), q.columnInt(3),
+                    int32_t(q.columnInt(4)), int32_t(q.columnInt(5)) });
+            } },
+    };
+    for (const Query& query : queries) {
+        Statement statement(db, query.sql);
+        if (!statement.ok())
+            return failed(statement);
+        statement.bind(1, runId);
+        int code;
+        while ((code = statement.step()) == SQLITE_ROW)
+            query.row(statement);
+        if (code != SQLITE_DONE)
+            return failed(statement);
+    }
+    Statement counters(db,
+        "SELECT c.counterId, c.name, c.unit, s.timestamp, s.value FROM ES_COUNTERS c JOIN "
+        "ES_COUNTER_SAMPLES s ON s.counterId = c.counterId WHERE c.runId = ? ORDER BY c.counterId");
+    counters.bind(1, runId);
+    int64_t lastCounter = -1;
+    while (counters.step() == SQLITE_ROW) {
+        if (counters.columnInt(0) != lastCounter) {
+            lastCounter = counters.columnInt(0);
+            model.counters.push_back(
+                { model.strings.intern(counters.columnText(1)), model.strings.intern(counters.columnText(2)), {} });
+        }
+        model.counters.back().samples.push_back({ counters.columnInt(3), counters.columnDouble(4) });
+    }
+    model.finalize();
+    return model;
+}
+
+} // namespace es::prof
