@@ -8,6 +8,7 @@
 #include "stage_stats.h"
 #include "steps.h"
 #include "system_sampler.h"
+#include "tegrastats.h"
 #include "weights.h"
 
 #include <cmath>
@@ -258,6 +259,11 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
             lab.notes.push_back("sampler: " + note);
         sampler->start();
     }
+    std::unique_ptr<prof::TegrastatsProcess> tegrastats;
+    if (recording && !options.tegrastatsCommand.empty()) {
+        tegrastats = std::make_unique<prof::TegrastatsProcess>();
+        ES_RETURN_IF_ERROR(tegrastats->start(options.tegrastatsCommand, options.samplerPeriodMs));
+    }
     OperatorRecorder operators;
     if (options.profile == "full" && !lab.devices.gpu.tracing.available)
         lab.notes.push_back("--profile full: GPU activity is not recorded: GPU tracing is not available here: "
@@ -341,6 +347,12 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
                     = found == totals.end() ? 0.0 : double(found->second.totalNs) / 1e6 / double(options.frames);
             }
             capture.counters = sampler->tracks(capture.startNs, capture.endNs);
+            if (tegrastats) {
+                for (prof::CounterTrack& track : tegrastats->tracks(capture.startNs, capture.endNs)) {
+                    track.name = "tegrastats " + track.name;
+                    capture.counters.push_back(std::move(track));
+                }
+            }
             capture.operators = operators.take();
         }
         step.detectionsPerFrame = double(detections) / double(options.frames);
@@ -367,6 +379,12 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
     }
     if (sampler)
         sampler->stop();
+    if (tegrastats) {
+        tegrastats->stop();
+        if (tegrastats->linesParsed() == 0)
+            lab.notes.push_back("tegrastats (" + options.tegrastatsCommand + ") printed no line EdgeScope could read ("
+                + std::to_string(tegrastats->linesRejected()) + " rejected); is it installed?");
+    }
 
     // Speedups and agreement again, now that every step has run (a step run before its reference gets them here).
     for (StepResult& step : lab.steps)

@@ -8,6 +8,7 @@
 #include "reports.h"
 #include "session_stats.h"
 #include "steps.h"
+#include "tegrastats.h"
 
 #include <CLI/CLI.hpp>
 
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <unistd.h>
 
 namespace es::cli {
@@ -137,6 +139,60 @@ int statsCommand(const StatsArguments& arguments, std::ostream& out, std::ostrea
     return kExitOk;
 }
 
+int tegrastatsCommand(const std::string& path, bool json, std::ostream& out, std::ostream& err)
+{
+    std::ifstream file(path);
+    if (!file)
+        return reportFailure(Status(StatusCode::NotFound, "cannot read " + path + ": " + std::strerror(errno)), err);
+    std::map<std::string, prof::CounterTrack> tracks;
+    int64_t parsed = 0, rejected = 0, lineNumber = 0;
+    std::string firstRejected;
+    for (std::string line; std::getline(file, line);) {
+        ++lineNumber;
+        if (line.find_first_not_of(" \t\r") == std::string::npos)
+            continue;
+        auto sample = prof::parseTegrastatsLine(line);
+        if (!sample) {
+            if (firstRejected.empty())
+                firstRejected = "line " + std::to_string(lineNumber) + ": " + sample.status().message();
+            ++rejected;
+            continue;
+        }
+        prof::appendTegrastatsSample(sample.value(), parsed++, tracks); // time = line number
+    }
+    if (parsed == 0)
+        return reportFailure(
+            Status(StatusCode::CorruptData,
+                path + " has no tegrastats line" + (firstRejected.empty() ? "" : " (" + firstRejected + ")")),
+            err);
+    prof::StatsTable table;
+    table.report = "tegrastats";
+    table.columns = { "Counter", "Unit", "Samples", "Mean", "Min", "Max" };
+    for (const auto& [name, track] : tracks) {
+        double sum = 0, low = track.samples.front().second, high = low;
+        for (const auto& sample : track.samples) {
+            sum += sample.second;
+            low = std::min(low, sample.second);
+            high = std::max(high, sample.second);
+        }
+        table.rows.push_back(
+            { name, track.unit, int64_t(track.samples.size()), sum / double(track.samples.size()), low, high });
+    }
+    if (json) {
+        nlohmann::json result = statsToJson(table);
+        result["lines"] = parsed;
+        result["rejected"] = rejected;
+        out << result.dump(2) << "\n";
+    } else {
+        out << path << ": " << parsed << " lines read"
+            << (rejected ? ", " + std::to_string(rejected) + " rejected" : "") << "\n\n";
+        printStats(table, "table", out);
+    }
+    if (rejected)
+        err << "edgescope-cli: " << rejected << " lines were not tegrastats lines (first: " << firstRejected << ")\n";
+    return kExitOk;
+}
+
 } // namespace
 
 int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
@@ -178,6 +234,15 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
            "full: also LibTorch operators and, where CUPTI works, GPU activity")
         ->capture_default_str();
     run->add_option("--sample-period", options.samplerPeriodMs, "System sampler period in ms")->capture_default_str();
+    run->add_option("--tegrastats", options.tegrastatsCommand,
+        "On a Jetson, also read this command's output (e.g. \"sudo tegrastats\") at the sampler period");
+
+    std::string tegrastatsLog;
+    bool tegrastatsJson = false;
+    CLI::App* tegrastats
+        = app.add_subcommand("tegrastats", "Summarize a tegrastats log (any JetPack's line form) per counter");
+    tegrastats->add_option("log", tegrastatsLog, "A file of tegrastats lines")->required();
+    tegrastats->add_flag("--json", tegrastatsJson, "Print one JSON object");
 
     StatsArguments statsArguments;
     CLI::App* stats = app.add_subcommand("stats", "Summaries of a lab session, with nsys's report names and columns");
@@ -217,6 +282,8 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
             return runCommand(options, arguments, out, err);
         if (stats->parsed())
             return statsCommand(statsArguments, out, err);
+        if (tegrastats->parsed())
+            return tegrastatsCommand(tegrastatsLog, tegrastatsJson, out, err);
         if (devices->parsed()) {
             const engine::DeviceReport report = engine::probeDevices();
             if (devicesJson)

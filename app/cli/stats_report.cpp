@@ -70,9 +70,11 @@ void printStats(const prof::StatsTable& table, const std::string& format, std::o
             widths[c] = std::max(widths[c], texts.back().back().size());
         }
     }
+    // nsys style: names in the last column, left-aligned; a table that ends in a number aligns it like the others.
+    const bool textLast = std::holds_alternative<std::string>(table.rows.front().back());
     auto printRow = [&](const std::vector<std::string>& cells) {
         for (size_t c = 0; c < cells.size(); ++c) {
-            const bool last = c + 1 == cells.size();
+            const bool last = c + 1 == cells.size() && textLast;
             out << (c ? "  " : " ");
             if (last)
                 out << cells[c];
@@ -84,7 +86,7 @@ void printStats(const prof::StatsTable& table, const std::string& format, std::o
     printRow(table.columns);
     std::vector<std::string> rule;
     for (size_t c = 0; c < widths.size(); ++c)
-        rule.push_back(std::string(c + 1 == widths.size() ? table.columns[c].size() : widths[c], '-'));
+        rule.push_back(std::string(c + 1 == widths.size() && textLast ? table.columns[c].size() : widths[c], '-'));
     printRow(rule);
     for (const auto& row : texts)
         printRow(row);

@@ -122,3 +122,33 @@ TEST(Cli, RunJsonIsOneObjectWithTheIssueFields)
     EXPECT_EQ(saved["steps"][1]["detections"].size(), 2u) << "the output file holds every frame's detections";
     std::remove(output.c_str());
 }
+
+TEST(Cli, TegrastatsLogSummary)
+{
+    const std::string log = testing::TempDir() + "/es_cli_" + std::to_string(getpid()) + "_tegrastats.log";
+    {
+        std::ofstream out(log);
+        for (const char* name : { "nano_jp4.txt", "orin_jp5.txt", "orin_jp7.txt" }) {
+            std::ifstream in(std::string(ES_TEST_DATA_DIR) + "/tegrastats/" + name);
+            std::string line;
+            std::getline(in, line);
+            out << line << "\n";
+        }
+        out << "not a tegrastats line\n";
+    }
+    const CliRun run = cli({ "tegrastats", log, "--json" });
+    ASSERT_EQ(run.exitCode, kExitOk) << run.err;
+    const auto json = nlohmann::json::parse(run.out);
+    EXPECT_EQ(json["lines"], 3);
+    EXPECT_EQ(json["rejected"], 1);
+    bool gpu = false;
+    for (const auto& row : json["rows"])
+        if (row["Counter"] == "gpu load") {
+            gpu = true;
+            EXPECT_EQ(row["Samples"], 3);
+            EXPECT_DOUBLE_EQ(row["Max"].get<double>(), 37.0);
+        }
+    EXPECT_TRUE(gpu);
+    EXPECT_EQ(cli({ "tegrastats", "/nonexistent.log" }).exitCode, kExitFailed);
+    std::remove(log.c_str());
+}
