@@ -225,9 +225,12 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
         lab.notes.push_back("the source gave " + std::to_string(lab.framesDecoded) + " frames for "
             + std::to_string(wanted) + " wanted (warm-up + measured): the frames are used in a loop");
     }
-    lab.notes.push_back("frames are decoded into memory before the steps run ("
-        + std::to_string(lab.decodeMsPerFrame).substr(0, 6)
-        + " ms per frame), so every step sees the same frames and FPS excludes video decoding");
+    char decodeNote[200];
+    std::snprintf(decodeNote, sizeof decodeNote,
+                  "frames are decoded into memory before the steps run (%.2f ms per frame), so every step sees the "
+                  "same frames and FPS excludes video decoding",
+                  lab.decodeMsPerFrame);
+    lab.notes.push_back(decodeNote);
 
     Ssd300 model;
     model->initializeSeeded(options.seed);

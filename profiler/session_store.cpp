@@ -256,8 +256,8 @@ Result<int64_t> SessionStore::writeRun(const RunData& data)
     std::vector<int64_t> threadTids(65536, globalPid);
     for (const auto& [index, globalTid] : globalTids)
         threadTids[index] = globalTid;
-    // Ranges go in 64 rows per statement: per-statement costs dominate single-row inserts.
-    constexpr size_t kRowsPerInsert = 64;
+    // Ranges go in 256 rows per statement: per-statement costs dominate single-row inserts.
+    constexpr size_t kRowsPerInsert = 256;
     const std::string rowPlaceholders = "(?,?,59,?,?,NULL,?,NULL,?,1,?,?)";
     auto insertSql = [&](size_t rows) {
         std::string sql = "INSERT INTO NVTX_EVENTS(start, \"end\", eventType, category, color, text, globalTid, "
