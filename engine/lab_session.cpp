@@ -3,6 +3,7 @@
 
 #include "es_config.h"
 #include "lab_json.h"
+#include "platform_facts.h"
 
 namespace es::engine {
 
@@ -33,6 +34,8 @@ std::map<std::string, std::string> sessionEnvironment(const LabResult& lab)
     }
     if (d.gpu.jetson)
         environment["jetson_model"] = d.gpu.jetsonModel.empty() ? "yes" : d.gpu.jetsonModel;
+    for (const auto& [key, value] : prof::readPlatformFacts())
+        environment[key] = value;
     return environment;
 }
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "platform_facts.h"
 #include "system_sampler.h"
 
 #include <gtest/gtest.h>
@@ -160,4 +161,25 @@ TEST(SystemSampler, ThreadSamplesAtItsPeriodOnTheRealSystem)
     EXPECT_GE(samples, 5u);
     EXPECT_LE(samples, 20u);
     EXPECT_GT(tracks.at("process rss").samples.back().second, 1.0);
+}
+
+TEST(PlatformFacts, ReadsJetsonPowerModeAndClocks)
+{
+    FakeTree tree;
+    tree.write("sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "schedutil");
+    tree.write("sys/devices/system/cpu/cpu0/cpufreq/scaling_max_freq", "1479000");
+    tree.write("var/lib/nvpmodel/status", "pmode:0001 fmode:quiet");
+    tree.write(
+        "etc/nvpmodel.conf", "< POWER_MODEL ID=0 NAME=MAXN >\nCPU_ONLINE CORE_0 1\n< POWER_MODEL ID=1 NAME=5W >\n");
+    tree.write("sys/devices/57000000.gpu/of_node/name", "gpu");
+    tree.link("../../../devices/57000000.gpu", "sys/class/devfreq/57000000.gpu/device");
+    tree.write("sys/class/devfreq/57000000.gpu/governor", "nvhost_podgov");
+    tree.write("sys/class/devfreq/57000000.gpu/max_freq", "921600000");
+    const auto facts = readPlatformFacts(tree.root());
+    EXPECT_EQ(facts.at("cpu_governor"), "schedutil");
+    EXPECT_EQ(facts.at("cpu_max_freq"), "1479 MHz");
+    EXPECT_EQ(facts.at("jetson_power_mode"), "1 (5W)");
+    EXPECT_EQ(facts.at("gpu_governor"), "nvhost_podgov");
+    EXPECT_EQ(facts.at("gpu_max_freq"), "921 MHz");
+    EXPECT_TRUE(readPlatformFacts(tree.root() + "/nothing").empty());
 }
