@@ -192,6 +192,139 @@ void compareWithEarlierSteps(StepResult& step, const std::vector<StepResult>& do
     }
 }
 
+/// The collectors of a lab run: the stage-range mirror, the system sampler, tegrastats and the operator recorder,
+/// started as --profile asks. Lab thread only (the sampler and tegrastats run their own threads).
+struct Recorders
+{
+    bool recording = false;
+    bool operatorsWanted = false;
+    prof::RangeRecorder ranges;
+    std::unique_ptr<prof::SystemSampler> sampler;
+    std::unique_ptr<prof::TegrastatsProcess> tegrastats;
+    OperatorRecorder operators;
+
+    void start(const LabOptions& options, LabResult& lab)
+    {
+        recording = options.profile != "off";
+        operatorsWanted = options.profile == "full";
+        ranges.setEnabled(recording);
+        if (!recording)
+            return;
+        prof::SamplerOptions samplerOptions;
+        samplerOptions.periodMs = options.samplerPeriodMs;
+        sampler = std::make_unique<prof::SystemSampler>(samplerOptions);
+        for (const std::string& note : sampler->notes())
+            lab.notes.push_back("sampler: " + note);
+        sampler->start();
+        if (!options.tegrastatsCommand.empty()) {
+            tegrastats = std::make_unique<prof::TegrastatsProcess>();
+            const Status started = tegrastats->start(options.tegrastatsCommand, options.samplerPeriodMs);
+            if (!started.isOk()) {
+                lab.notes.push_back("tegrastats: " + started.message());
+                tegrastats.reset();
+            }
+        }
+        if (operatorsWanted && !lab.devices.gpu.tracing.available)
+            lab.notes.push_back("--profile full: GPU activity is not recorded: GPU tracing is not available here: "
+                + lab.devices.gpu.tracing.reason + " (" + lab.devices.gpu.tracing.fix + ")");
+    }
+
+    /// Everything recorded during the measured part of a step, into `capture` and the step's stage times.
+    void collect(int64_t frames, StepResult& step, StepCapture& capture)
+    {
+        capture.ranges = ranges.snapshot();
+        capture.threads = ranges.threads();
+        if (!recording)
+            return;
+        const auto totals = prof::summarizeRanges(capture.ranges);
+        for (const char* stage : { "buffer_to_image_tensor", "preprocess", "detector", "postprocess" }) {
+            auto found = totals.find(stage);
+            step.stagesMs[stage] = found == totals.end() ? 0.0 : double(found->second.totalNs) / 1e6 / double(frames);
+        }
+        capture.counters = sampler->tracks(capture.startNs, capture.endNs);
+        if (tegrastats) {
+            for (prof::CounterTrack& track : tegrastats->tracks(capture.startNs, capture.endNs)) {
+                track.name = "tegrastats " + track.name;
+                capture.counters.push_back(std::move(track));
+            }
+        }
+        capture.operators = operators.take();
+    }
+
+    void stop(const LabOptions& options, LabResult& lab)
+    {
+        if (sampler)
+            sampler->stop();
+        if (tegrastats) {
+            tegrastats->stop();
+            if (tegrastats->linesParsed() == 0)
+                lab.notes.push_back("tegrastats (" + options.tegrastatsCommand
+                    + ") printed no line EdgeScope could read (" + std::to_string(tegrastats->linesRejected())
+                    + " rejected); is it installed?");
+        }
+    }
+};
+
+/// Runs one step: its warm-up batches, then the measured batches with per-frame latencies, detections and the
+/// recorders' capture. Detector-only and agreement are the caller's.
+Result<StepResult> measureStep(const LabOptions& options, const StepPlan& plan, Pipeline& pipeline,
+    const std::vector<Frame>& frames, const torch::Device& device, Recorders& recorders, StepCapture& capture)
+{
+    const StepInfo& info = allSteps()[size_t(plan.number)];
+    StepResult step;
+    step.number = plan.number;
+    step.id = info.id;
+    step.title = info.title;
+    step.batch = plan.batch;
+    step.precision = dtypeName(plan.dtype);
+    step.frames = options.frames;
+
+    say(options, "[" + step.id + "] warm-up");
+    int64_t batchIndex = 0;
+    for (const auto& members : makeBatches(frames, 0, options.warmup, plan.batch))
+        pipeline.run(members, batchIndex++);
+    synchronize(device);
+    recorders.ranges.clear();
+
+    std::vector<double> latenciesMs;
+    int64_t detections = 0, candidates = 0, done = 0;
+    if (recorders.operatorsWanted)
+        recorders.operators.start();
+    capture.startNs = prof::nowNs();
+    for (const auto& members : makeBatches(frames, options.warmup, options.frames, plan.batch)) {
+        if (options.cancel && options.cancel->load()) {
+            recorders.operators.stop();
+            return Status(StatusCode::Cancelled, "cancelled during " + step.id);
+        }
+        const int64_t batchStartNs = prof::nowNs();
+        BatchOutput output = pipeline.run(members, batchIndex);
+        const int64_t batchEndNs = prof::nowNs();
+        for (size_t k = 0; k < members.size(); ++k) {
+            latenciesMs.push_back(double(batchEndNs - batchStartNs) / 1e6);
+            capture.frames.push_back({ done + int64_t(k), batchIndex, batchStartNs, batchEndNs,
+                int32_t(output.detections[k].size()), output.candidates[k] });
+            detections += int64_t(output.detections[k].size());
+            candidates += output.candidates[k];
+            step.detections.push_back(std::move(output.detections[k]));
+        }
+        done += int64_t(members.size());
+        ++batchIndex;
+        say(options, "[" + step.id + "] frame " + std::to_string(done) + "/" + std::to_string(options.frames));
+    }
+    synchronize(device);
+    capture.endNs = prof::nowNs();
+    recorders.operators.stop();
+    step.wallSeconds = double(capture.endNs - capture.startNs) / 1e9;
+    step.fps = step.wallSeconds > 0 ? double(options.frames) / step.wallSeconds : 0.0;
+    step.latencyP50Ms = prof::quantile(latenciesMs, 0.50);
+    step.latencyP95Ms = prof::quantile(latenciesMs, 0.95);
+    step.latencyP99Ms = prof::quantile(latenciesMs, 0.99);
+    step.detectionsPerFrame = double(detections) / double(options.frames);
+    step.candidatesPerFrame = double(candidates) / double(options.frames);
+    recorders.collect(options.frames, step, capture);
+    return step;
+}
+
 Result<LabResult> runLabUnchecked(const LabOptions& options)
 {
     torch::InferenceMode inferenceMode;
@@ -227,9 +360,9 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
     }
     char decodeNote[200];
     std::snprintf(decodeNote, sizeof decodeNote,
-                  "frames are decoded into memory before the steps run (%.2f ms per frame), so every step sees the "
-                  "same frames and FPS excludes video decoding",
-                  lab.decodeMsPerFrame);
+        "frames are decoded into memory before the steps run (%.2f ms per frame), so every step sees the "
+        "same frames and FPS excludes video decoding",
+        lab.decodeMsPerFrame);
     lab.notes.push_back(decodeNote);
 
     Ssd300 model;
@@ -252,121 +385,29 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
         ES_RETURN_IF_ERROR(store->writeEnvironment(sessionEnvironment(lab)));
         lab.sessionPath = options.sessionPath;
     }
-    const bool recording = options.profile != "off";
-    std::unique_ptr<prof::SystemSampler> sampler;
-    if (recording) {
-        prof::SamplerOptions samplerOptions;
-        samplerOptions.periodMs = options.samplerPeriodMs;
-        sampler = std::make_unique<prof::SystemSampler>(samplerOptions);
-        for (const std::string& note : sampler->notes())
-            lab.notes.push_back("sampler: " + note);
-        sampler->start();
-    }
-    std::unique_ptr<prof::TegrastatsProcess> tegrastats;
-    if (recording && !options.tegrastatsCommand.empty()) {
-        tegrastats = std::make_unique<prof::TegrastatsProcess>();
-        ES_RETURN_IF_ERROR(tegrastats->start(options.tegrastatsCommand, options.samplerPeriodMs));
-    }
-    OperatorRecorder operators;
-    if (options.profile == "full" && !lab.devices.gpu.tracing.available)
-        lab.notes.push_back("--profile full: GPU activity is not recorded: GPU tracing is not available here: "
-            + lab.devices.gpu.tracing.reason + " (" + lab.devices.gpu.tracing.fix + ")");
-
+    Recorders recorders;
+    recorders.start(options, lab);
     std::string halfReason;
     const torch::Dtype halfType = chooseHalfType(device, lab.devices, halfReason);
     std::map<torch::Dtype, Ssd300> modelsByType = { { torch::kFloat32, model } };
     std::map<std::pair<int64_t, int>, double> detectorOnlyCache;
-    prof::RangeRecorder recorder;
-    recorder.setEnabled(recording);
-    const std::vector<std::string> stageNames = { "buffer_to_image_tensor", "preprocess", "detector", "postprocess" };
 
     for (int number : options.steps) {
-        const StepInfo& info = allSteps()[size_t(number)];
         const StepPlan plan = planStep(number, options.batch, halfType);
         if (!modelsByType.count(plan.dtype))
             modelsByType.emplace(plan.dtype, convertedCopy(model, device, plan.dtype));
         Ssd300 stepModel = modelsByType.at(plan.dtype);
-        Pipeline pipeline(stepModel, device, plan, &recorder);
-
-        StepResult step;
-        step.number = number;
-        step.id = info.id;
-        step.title = info.title;
-        step.batch = plan.batch;
-        step.precision = dtypeName(plan.dtype);
-        step.precisionReason = number == 4 ? halfReason : "fp32 (the model as trained)";
-        step.frames = options.frames;
-
-        say(options, std::string("[") + info.id + "] warm-up");
-        int64_t batchIndex = 0;
-        for (const auto& members : makeBatches(decoded.frames, 0, options.warmup, plan.batch))
-            pipeline.run(members, batchIndex++);
-        synchronize(device);
-        recorder.clear();
-
-        const auto batches = makeBatches(decoded.frames, options.warmup, options.frames, plan.batch);
-        std::vector<double> latenciesMs;
-        int64_t detections = 0, candidates = 0, done = 0;
+        Pipeline pipeline(stepModel, device, plan, &recorders.ranges);
         StepCapture capture;
-        if (options.profile == "full")
-            operators.start();
-        const int64_t startNs = prof::nowNs();
-        capture.startNs = startNs;
-        for (const auto& members : batches) {
-            if (options.cancel && options.cancel->load())
-                return Status(StatusCode::Cancelled, std::string("cancelled during ") + info.id);
-            const int64_t batchStartNs = prof::nowNs();
-            BatchOutput output = pipeline.run(members, batchIndex);
-            const int64_t batchEndNs = prof::nowNs();
-            const double batchMs = double(batchEndNs - batchStartNs) / 1e6;
-            for (size_t k = 0; k < members.size(); ++k) {
-                latenciesMs.push_back(batchMs);
-                capture.frames.push_back({ done + int64_t(k), batchIndex, batchStartNs, batchEndNs,
-                    int32_t(output.detections[k].size()), output.candidates[k] });
-                detections += int64_t(output.detections[k].size());
-                candidates += output.candidates[k];
-                step.detections.push_back(std::move(output.detections[k]));
-            }
-            done += int64_t(members.size());
-            ++batchIndex;
-            say(options,
-                std::string("[") + info.id + "] frame " + std::to_string(done) + "/" + std::to_string(options.frames));
-        }
-        synchronize(device);
-        capture.endNs = prof::nowNs();
-        operators.stop();
-        step.wallSeconds = double(capture.endNs - startNs) / 1e9;
-        step.fps = step.wallSeconds > 0 ? double(options.frames) / step.wallSeconds : 0.0;
-        step.latencyP50Ms = prof::quantile(latenciesMs, 0.50);
-        step.latencyP95Ms = prof::quantile(latenciesMs, 0.95);
-        step.latencyP99Ms = prof::quantile(latenciesMs, 0.99);
-        capture.ranges = recorder.snapshot();
-        capture.threads = recorder.threads();
-        if (recording) {
-            const auto totals = prof::summarizeRanges(capture.ranges);
-            for (const std::string& stage : stageNames) {
-                auto found = totals.find(stage);
-                step.stagesMs[stage]
-                    = found == totals.end() ? 0.0 : double(found->second.totalNs) / 1e6 / double(options.frames);
-            }
-            capture.counters = sampler->tracks(capture.startNs, capture.endNs);
-            if (tegrastats) {
-                for (prof::CounterTrack& track : tegrastats->tracks(capture.startNs, capture.endNs)) {
-                    track.name = "tegrastats " + track.name;
-                    capture.counters.push_back(std::move(track));
-                }
-            }
-            capture.operators = operators.take();
-        }
-        step.detectionsPerFrame = double(detections) / double(options.frames);
-        step.candidatesPerFrame = double(candidates) / double(options.frames);
-
+        ES_ASSIGN_OR_RETURN(
+            StepResult step, measureStep(options, plan, pipeline, decoded.frames, device, recorders, capture));
+        step.precisionReason = number == 4 ? halfReason : "fp32 (the model as trained)";
         if (options.measureDetectorOnly) {
             const auto key = std::make_pair(plan.batch, int(plan.dtype));
             if (!detectorOnlyCache.count(key)) {
-                say(options, std::string("[") + info.id + "] detector only");
-                detectorOnlyCache[key]
-                    = measureDetectorOnly(pipeline, stepModel, batches.front(), options.frames, device);
+                say(options, "[" + step.id + "] detector only");
+                const auto firstBatch = makeBatches(decoded.frames, options.warmup, plan.batch, plan.batch).front();
+                detectorOnlyCache[key] = measureDetectorOnly(pipeline, stepModel, firstBatch, options.frames, device);
             }
             step.detectorOnlyFps = detectorOnlyCache[key];
             step.pipelineEfficiency = step.detectorOnlyFps > 0 ? step.fps / step.detectorOnlyFps : 0.0;
@@ -380,14 +421,7 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
         }
         lab.steps.push_back(std::move(step));
     }
-    if (sampler)
-        sampler->stop();
-    if (tegrastats) {
-        tegrastats->stop();
-        if (tegrastats->linesParsed() == 0)
-            lab.notes.push_back("tegrastats (" + options.tegrastatsCommand + ") printed no line EdgeScope could read ("
-                + std::to_string(tegrastats->linesRejected()) + " rejected); is it installed?");
-    }
+    recorders.stop(options, lab);
 
     // Speedups and agreement again, now that every step has run (a step run before its reference gets them here).
     for (StepResult& step : lab.steps)
