@@ -58,7 +58,13 @@ Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string& path
         return Status(StatusCode::InvalidArgument, "cannot use " + path + " as a session: it is a directory");
     std::unique_ptr<SessionStore> store(new SessionStore());
     store->m_path = path;
-    const int flags = write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+    // A process killed while committing leaves a hot journal that only a writer can roll back; reading such a file
+    // opens it writable once so that SQLite restores the last complete run.
+    struct stat journal;
+    const bool hotJournal = stat((path + "-journal").c_str(), &journal) == 0 && journal.st_size > 0;
+    const bool recover = !write && hotJournal && access(path.c_str(), W_OK) == 0;
+    const int flags
+        = write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : (recover ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY);
     const int code = sqlite3_open_v2(path.c_str(), &store->m_db, flags, nullptr);
     if (code != SQLITE_OK)
         return sqliteStatus(code, path, store->m_db ? sqlite3_errmsg(store->m_db) : sqlite3_errstr(code));

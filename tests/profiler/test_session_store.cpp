@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <fstream>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace es;
@@ -249,4 +252,34 @@ TEST(SessionStore, RefusesNewerAndTruncatedFiles)
     EXPECT_EQ(damaged.status().code(), StatusCode::CorruptData);
     for (const auto& path : { newer, full, truncated })
         std::remove(path.c_str());
+}
+
+TEST(SessionStore, ReadingRollsBackARunKilledWhileItWasWritten)
+{
+    const std::string path = tempSession("hot");
+    ASSERT_TRUE(SessionStore::openForWriting(path).value()->writeRun(syntheticRun("s0-baseline", 2)).isOk());
+    const pid_t child = fork();
+    if (child == 0) {
+        // A writer that dies mid-transaction after spilling pages to the file: the journal is hot.
+        sqlite3* db = nullptr;
+        sqlite3_open(path.c_str(), &db);
+        sqlite3_exec(db, "PRAGMA cache_size=1; BEGIN IMMEDIATE; INSERT INTO ES_RUNS(status) VALUES ('complete');",
+            nullptr, nullptr, nullptr);
+        for (int i = 0; i < 20000; ++i)
+            sqlite3_exec(
+                db, "INSERT INTO NVTX_EVENTS(start, eventType, runId) VALUES (1, 59, 2)", nullptr, nullptr, nullptr);
+        raise(SIGKILL);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status));
+    struct stat journal;
+    ASSERT_EQ(stat((path + "-journal").c_str(), &journal), 0) << "the child left a journal";
+    auto store = SessionStore::openForReading(path);
+    ASSERT_TRUE(store.isOk()) << store.status().message();
+    EXPECT_EQ(store.value()->runs().value().size(), 1u) << "the unfinished run is rolled back";
+    Statement count(store.value()->database(), "SELECT count(*) FROM NVTX_EVENTS WHERE runId = 2");
+    ASSERT_EQ(count.step(), SQLITE_ROW);
+    EXPECT_EQ(count.columnInt(0), 0);
+    std::remove(path.c_str());
 }
