@@ -37,17 +37,19 @@ void printLabTable(const engine::LabResult& lab, std::ostream& out)
         "det-only", "eff");
     out << line;
     for (const auto& step : lab.steps) {
-        auto stage = [&](const char* name) {
+        // "-" for what was not measured: stages under --profile off, detector-only under --no-detector-only.
+        auto stage = [&](const char* name, int decimals) {
             auto found = step.stagesMs.find(name);
-            return found == step.stagesMs.end() ? 0.0 : found->second;
+            return found == step.stagesMs.end() ? std::string("-") : fixed(found->second, decimals);
         };
-        std::snprintf(line, sizeof line,
-            "%-20s %5lld %5s %8.2f %8s %8.1f %8.1f %8.2f %8.2f %8.1f %8.2f %6.1f %8.0f %9.2f %6.2f\n", step.id.c_str(),
-            static_cast<long long>(step.batch), step.precision.c_str(), step.fps,
+        const bool detectorOnly = step.detectorOnlyFps > 0;
+        std::snprintf(line, sizeof line, "%-20s %5lld %5s %8.2f %8s %8.1f %8.1f %8s %8s %8s %8s %6.1f %8.0f %9s %6s\n",
+            step.id.c_str(), static_cast<long long>(step.batch), step.precision.c_str(), step.fps,
             step.speedupVsBaseline ? (fixed(*step.speedupVsBaseline, 2) + "x").c_str() : "-", step.latencyP50Ms,
-            step.latencyP95Ms, stage("buffer_to_image_tensor"), stage("preprocess"), stage("detector"),
-            stage("postprocess"), step.detectionsPerFrame, step.candidatesPerFrame, step.detectorOnlyFps,
-            step.pipelineEfficiency);
+            step.latencyP95Ms, stage("buffer_to_image_tensor", 2).c_str(), stage("preprocess", 2).c_str(),
+            stage("detector", 1).c_str(), stage("postprocess", 2).c_str(), step.detectionsPerFrame,
+            step.candidatesPerFrame, detectorOnly ? fixed(step.detectorOnlyFps, 2).c_str() : "-",
+            detectorOnly ? fixed(step.pipelineEfficiency, 2).c_str() : "-");
         out << line;
     }
     out << "\n(stage times are ms per frame; det-only = detector-only FPS at the same batch and precision; "
