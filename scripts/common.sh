@@ -50,8 +50,8 @@ es_install_missing() {
 
 es_build() {
   if [ ! -f "$ES_BUILD_DIR/CMakeCache.txt" ]; then
-    cmake -S "$ES_ROOT" -B "$ES_BUILD_DIR" -G Ninja "${ES_CMAKE_ARGS[@]}" "$@"
+    cmake -S "$ES_ROOT" -B "$ES_BUILD_DIR" -G Ninja "${ES_CMAKE_ARGS[@]}" "$@" >&2
   fi
   # Two parallel jobs: a LibTorch translation unit takes over 1 GiB to compile.
-  cmake --build "$ES_BUILD_DIR" --parallel "${ES_JOBS:-2}"
+  cmake --build "$ES_BUILD_DIR" --parallel "${ES_JOBS:-2}" >&2 # progress on stderr: stdout is the results
 }
