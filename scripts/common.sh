@@ -44,8 +44,8 @@ es_install_missing() {
     command -v sudo >/dev/null || { echo "edgescope: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
     sudo="sudo"
   fi
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  $sudo apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 }
 
 es_build() {
