@@ -33,6 +33,20 @@ std::string processName()
 
 } // namespace
 
+std::vector<CounterTrack> sliceTracks(const std::map<std::string, CounterTrack>& tracks, int64_t fromNs, int64_t toNs)
+{
+    std::vector<CounterTrack> result;
+    for (const auto& [name, track] : tracks) {
+        CounterTrack slice { track.name, track.unit, track.source, {} };
+        for (const auto& sample : track.samples)
+            if (sample.first >= fromNs && sample.first < toNs)
+                slice.samples.push_back(sample);
+        if (!slice.samples.empty())
+            result.push_back(std::move(slice));
+    }
+    return result;
+}
+
 SessionStore::~SessionStore()
 {
     if (m_db)

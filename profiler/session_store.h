@@ -70,6 +70,9 @@ struct CounterTrack
     std::vector<std::pair<int64_t, double>> samples;
 };
 
+/// The samples of each track within [fromNs, toNs); tracks without any are left out.
+std::vector<CounterTrack> sliceTracks(const std::map<std::string, CounterTrack>& tracks, int64_t fromNs, int64_t toNs);
+
 /// One LibTorch operator call (full profile). Times in ns.
 struct OperatorRecord
 {

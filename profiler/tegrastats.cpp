@@ -233,16 +233,7 @@ void TegrastatsProcess::stop()
 std::vector<CounterTrack> TegrastatsProcess::tracks(int64_t fromNs, int64_t toNs) const
 {
     std::lock_guard<std::mutex> lock(m_mutex);
-    std::vector<CounterTrack> result;
-    for (const auto& [name, track] : m_tracks) {
-        CounterTrack slice { track.name, track.unit, track.source, {} };
-        for (const auto& sample : track.samples)
-            if (sample.first >= fromNs && sample.first < toNs)
-                slice.samples.push_back(sample);
-        if (!slice.samples.empty())
-            result.push_back(std::move(slice));
-    }
-    return result;
+    return sliceTracks(m_tracks, fromNs, toNs);
 }
 
 int64_t TegrastatsProcess::linesParsed() const
