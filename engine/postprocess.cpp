@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "postprocess.h"
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -96,23 +98,21 @@ FrameDetections toDetections(const torch::Tensor& boxes, const torch::Tensor& la
 
 } // namespace
 
-torch::Tensor batchedGreedyNms(const torch::Tensor& boxes, const torch::Tensor& valid, float threshold)
+torch::Tensor batchedGreedyNms(
+    const torch::Tensor& boxes, const torch::Tensor& valid, float threshold, NmsMethod method)
 {
     const int64_t groups = boxes.size(0);
     const int64_t width = boxes.size(1);
-    const torch::Tensor upper
-        = torch::ones({ width, width }, torch::TensorOptions().dtype(torch::kBool).device(boxes.device())).triu(1);
-    auto suppressionOf = [&](const torch::Tensor& groupBoxes, const torch::Tensor& groupValid) {
-        // suppresses[g, i, j]: box i (better score) removes box j if i is kept.
-        torch::Tensor suppresses = pairwiseIou(groupBoxes, groupBoxes).ge(threshold);
-        suppresses.logical_and_(upper).logical_and_(groupValid.unsqueeze(-1)).logical_and_(groupValid.unsqueeze(-2));
-        return suppresses;
-    };
-    if (boxes.is_cuda()) {
-        // keep = valid and no kept suppressor; iterating from keep = valid fixes at least one more position per
-        // round, so it ends within `width` rounds (a handful in practice). One flag is read per four rounds, so
-        // the GPU waits only a few times per batch.
-        const torch::Tensor suppresses = suppressionOf(boxes, valid).to(torch::kFloat32);
+    if (method == NmsMethod::FixedPoint || (method == NmsMethod::Auto && boxes.is_cuda())) {
+        // suppresses[g, i, j]: box i (better score) removes box j if i is kept. Then keep = valid and no kept
+        // suppressor; iterating from keep = valid fixes at least one more position per round, so it ends within
+        // `width` rounds (a handful in practice). One flag is read per four rounds, so the GPU waits only a few
+        // times per batch.
+        const torch::Tensor upper
+            = torch::ones({ width, width }, torch::TensorOptions().dtype(torch::kBool).device(boxes.device())).triu(1);
+        torch::Tensor suppressesMask = pairwiseIou(boxes, boxes).ge(threshold);
+        suppressesMask.logical_and_(upper).logical_and_(valid.unsqueeze(-1)).logical_and_(valid.unsqueeze(-2));
+        const torch::Tensor suppresses = suppressesMask.to(torch::kFloat32);
         torch::Tensor keep = valid;
         for (int64_t round = 0; round < width + 4; round += 4) {
             torch::Tensor previous = keep;
@@ -125,20 +125,47 @@ torch::Tensor batchedGreedyNms(const torch::Tensor& boxes, const torch::Tensor& 
         }
         return keep;
     }
-    // The IoU matrices in chunks of groups that fit the cache, then one scan over positions for all groups.
-    torch::Tensor suppresses = torch::empty({ groups, width, width }, valid.options());
-    const int64_t chunk = std::max<int64_t>(1, (128 * 1024) / std::max<int64_t>(1, width * width));
-    for (int64_t first = 0; first < groups; first += chunk) {
-        const int64_t count = std::min(chunk, groups - first);
-        suppresses.narrow(0, first, count)
-            .copy_(suppressionOf(boxes.narrow(0, first, count), valid.narrow(0, first, count)));
-    }
-    torch::Tensor keep = valid.clone();
-    for (int64_t i = 0; i + 1 < width; ++i) {
-        const int64_t rest = width - i - 1;
-        const torch::Tensor removed = suppresses.select(1, i).narrow(1, i + 1, rest).logical_and(keep.narrow(1, i, 1));
-        keep.narrow(1, i + 1, rest).logical_and_(removed.logical_not_());
-    }
+    // On the host: the classic greedy loop per group, each candidate compared with the boxes kept so far only, the
+    // groups spread over LibTorch's threads. The IoU uses the same float operations in the same order as
+    // pairwiseIou (postprocess.cpp is built without floating-point contraction), so the decisions are bit-identical
+    // to the stock postprocess.
+    const torch::Tensor hostBoxes = boxes.to(torch::kFloat32).contiguous();
+    const torch::Tensor hostValid = valid.to(torch::kBool).contiguous();
+    torch::Tensor keep = torch::zeros({ groups, width }, torch::TensorOptions().dtype(torch::kBool));
+    const float* box = hostBoxes.data_ptr<float>();
+    const bool* isValid = hostValid.data_ptr<bool>();
+    bool* kept = keep.data_ptr<bool>();
+    at::parallel_for(0, groups, 1, [&](int64_t begin, int64_t end) {
+        std::vector<int64_t> keptIndices;
+        for (int64_t g = begin; g < end; ++g) {
+            const float* groupBoxes = box + g * width * 4;
+            keptIndices.clear();
+            for (int64_t j = 0; j < width; ++j) {
+                if (!isValid[g * width + j])
+                    continue;
+                const float* b = groupBoxes + j * 4;
+                const float areaB = (b[2] - b[0]) * (b[3] - b[1]);
+                bool suppressed = false;
+                for (int64_t i : keptIndices) {
+                    const float* a = groupBoxes + i * 4;
+                    const float w = std::min(a[2], b[2]) - std::max(a[0], b[0]);
+                    const float h = std::min(a[3], b[3]) - std::max(a[1], b[1]);
+                    if (threshold > 0.0f && !(w > 0.0f && h > 0.0f))
+                        continue; // no overlap: IoU 0 (or NaN), below any positive threshold
+                    const float intersection = w * h;
+                    const float areaA = (a[2] - a[0]) * (a[3] - a[1]);
+                    if (intersection / ((areaA + areaB) - intersection) >= threshold) {
+                        suppressed = true;
+                        break;
+                    }
+                }
+                if (!suppressed) {
+                    keptIndices.push_back(j);
+                    kept[g * width + j] = true;
+                }
+            }
+        }
+    });
     return keep;
 }
 

@@ -50,8 +50,11 @@ std::vector<FrameDetections> vectorizedPostprocess(const torch::Tensor& location
 /// Greedy NMS for many groups at once: `boxes` G x K x 4 sorted by score within each group (best first), `valid`
 /// G x K; returns which boxes are kept (G x K bool). Box j is kept when valid and no kept box i < j of its group has
 /// IoU >= threshold with it. On a GPU: a fixed point of batched matrix products (a few flag reads); on a CPU: the
-/// IoU matrices in cache-sized chunks, then one scan over positions. Both are exact.
-torch::Tensor batchedGreedyNms(const torch::Tensor& boxes, const torch::Tensor& valid, float threshold);
+/// classic greedy loop per group, in parallel over groups, with the stock postprocess's float rounding. Both exact.
+/// `method` picks the algorithm: Auto (by device), or one of them on any device (tests run the GPU's on the CPU).
+enum class NmsMethod { Auto, FixedPoint, HostLoop };
+torch::Tensor batchedGreedyNms(
+    const torch::Tensor& boxes, const torch::Tensor& valid, float threshold, NmsMethod method = NmsMethod::Auto);
 
 /// Greedy NMS by the book, on host vectors: boxes sorted by score (best first) are kept unless their IoU with a
 /// kept box reaches the threshold. Returns kept indices. The reference for tests.

@@ -103,6 +103,8 @@ TEST(Nms, BatchedMatchesBruteForceOnRandomBoxes)
             valid[g][i] = false; // padding at the end of some groups
     }
     const torch::Tensor keep = batchedGreedyNms(boxes, valid, 0.5f);
+    // The GPU's algorithm (a fixed point of matrix products), run here on the CPU, decides the same.
+    EXPECT_TRUE(torch::equal(keep, batchedGreedyNms(boxes, valid, 0.5f, NmsMethod::FixedPoint)));
     for (int g = 0; g < groups; ++g) {
         std::vector<std::array<float, 4>> groupBoxes(all[size_t(g)].begin(), all[size_t(g)].begin() + (width - g));
         std::vector<float> scores;
