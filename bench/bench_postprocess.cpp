@@ -4,6 +4,7 @@
 // ratio, measured in one run. Usage: bench_postprocess [repetitions=5] [batch=4]
 #include "clock.h"
 #include "postprocess.h"
+#include "ssd300.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -15,7 +16,7 @@ int main(int argc, char** argv)
 {
     const int repetitions = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
     const int64_t batch = argc > 2 ? std::max(1, std::atoi(argv[2])) : 4;
-    torch::InferenceMode guard;
+    InferenceGuard guard;
     torch::set_num_threads(int(std::thread::hardware_concurrency())); // as the lab does
     torch::manual_seed(1);
     const torch::Tensor anchors = defaultBoxesXywh();

@@ -327,7 +327,7 @@ Result<StepResult> measureStep(const LabOptions& options, const StepPlan& plan, 
 
 Result<LabResult> runLabUnchecked(const LabOptions& options)
 {
-    torch::InferenceMode inferenceMode;
+    InferenceGuard inferenceMode;
     LabResult lab;
     say(options, "probing devices");
     lab.devices = probeDevices();

@@ -8,6 +8,14 @@
 
 namespace es::engine {
 
+/// No autograd while running the model: InferenceMode where LibTorch has it (1.9+), NoGradGuard before (Ubuntu
+/// 22.04's libtorch-dev is 1.8).
+#if TORCH_VERSION_MAJOR > 1 || (TORCH_VERSION_MAJOR == 1 && TORCH_VERSION_MINOR >= 9)
+using InferenceGuard = c10::InferenceMode;
+#else
+using InferenceGuard = torch::NoGradGuard;
+#endif
+
 /// ResNet bottleneck block as torchvision defines it (v1.5: the stride sits on the 3x3 convolution), with the same
 /// child names (conv1, bn1, ..., downsample.0/1) so that state dicts exported from PyTorch load by name.
 class BottleneckImpl : public torch::nn::Module

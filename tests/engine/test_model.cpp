@@ -29,7 +29,7 @@ TEST(Ssd300, NamesMatchNvidiasStateDict)
 
 TEST(Ssd300, ProducesFeatureMapsAndOutputsOfTheRightShape)
 {
-    torch::InferenceMode guard;
+    InferenceGuard guard;
     Ssd300 model;
     model->initializeSeeded(1);
     model->eval();
