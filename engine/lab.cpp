@@ -2,6 +2,7 @@
 #include "lab.h"
 
 #include "clock.h"
+#include "gpu_tracer.h"
 #include "lab_session.h"
 #include "operator_recorder.h"
 #include "pipeline.h"
@@ -202,6 +203,7 @@ struct Recorders
     std::unique_ptr<prof::SystemSampler> sampler;
     std::unique_ptr<prof::TegrastatsProcess> tegrastats;
     OperatorRecorder operators;
+    std::unique_ptr<prof::GpuTracer> gpu; ///< --profile full: CUPTI, when it can trace here
 
     void start(const LabOptions& options, LabResult& lab)
     {
@@ -224,9 +226,28 @@ struct Recorders
                 tegrastats.reset();
             }
         }
-        if (operatorsWanted && !lab.devices.gpu.tracing.available)
-            lab.notes.push_back("--profile full: GPU activity is not recorded: GPU tracing is not available here: "
-                + lab.devices.gpu.tracing.reason + " (" + lab.devices.gpu.tracing.fix + ")");
+        if (operatorsWanted)
+            startGpuTracing(options, lab);
+    }
+
+    /// Starts CUPTI; where it cannot trace, says why once and the lab goes on without GPU activity.
+    void startGpuTracing(const LabOptions& options, LabResult& lab)
+    {
+        gpu = prof::createGpuTracer(prof::GpuTracerOptions {}, lab.devices.gpu);
+        const Status started = gpu->start();
+        if (started.isOk()) {
+            lab.gpuTracing = "traced";
+            say(options, "GPU tracing on (CUPTI)");
+            return;
+        }
+        lab.gpuTracing = "unavailable";
+        lab.gpuTracingReason = gpu->status().reason;
+        lab.gpuTracingFix = gpu->status().fix;
+        const std::string line = "GPU tracing unavailable: " + lab.gpuTracingReason + " (fix: " + lab.gpuTracingFix
+            + "); the run goes on without GPU activity";
+        lab.notes.push_back(line);
+        say(options, line);
+        gpu.reset();
     }
 
     /// Everything recorded during the measured part of a step, into `capture` and the step's stage times.
@@ -249,10 +270,22 @@ struct Recorders
             }
         }
         capture.operators = operators.take();
+        if (gpu) {
+            auto activity = gpu->collect();
+            if (activity) {
+                capture.gpu = activity.value().slice(capture.startNs, capture.endNs);
+                capture.gpuState = "traced";
+            } else {
+                capture.gpuState = "unavailable";
+                capture.gpuTracing = gpu->status();
+            }
+        }
     }
 
     void stop(const LabOptions& options, LabResult& lab)
     {
+        if (gpu)
+            gpu->stop();
         if (sampler)
             sampler->stop();
         if (tegrastats) {
@@ -287,7 +320,7 @@ Result<StepResult> measureStep(const LabOptions& options, const StepPlan& plan, 
     recorders.ranges.clear();
 
     std::vector<double> latenciesMs;
-    int64_t detections = 0, candidates = 0, done = 0;
+    int64_t detections = 0, candidates = 0, iterations = 0, done = 0;
     if (recorders.operatorsWanted)
         recorders.operators.start();
     capture.startNs = prof::nowNs();
@@ -305,6 +338,7 @@ Result<StepResult> measureStep(const LabOptions& options, const StepPlan& plan, 
                 int32_t(output.detections[k].size()), output.candidates[k] });
             detections += int64_t(output.detections[k].size());
             candidates += output.candidates[k];
+            iterations += k < output.nmsIterations.size() ? output.nmsIterations[k] : 0;
             step.detections.push_back(std::move(output.detections[k]));
         }
         done += int64_t(members.size());
@@ -321,6 +355,7 @@ Result<StepResult> measureStep(const LabOptions& options, const StepPlan& plan, 
     step.latencyP99Ms = prof::quantile(latenciesMs, 0.99);
     step.detectionsPerFrame = double(detections) / double(options.frames);
     step.candidatesPerFrame = double(candidates) / double(options.frames);
+    step.nmsIterationsPerFrame = double(iterations) / double(options.frames);
     recorders.collect(options.frames, step, capture);
     return step;
 }
@@ -413,6 +448,13 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
             step.pipelineEfficiency = step.detectorOnlyFps > 0 ? step.fps / step.detectorOnlyFps : 0.0;
         }
         compareWithEarlierSteps(step, lab.steps);
+        if (capture.gpuState.empty()) {
+            capture.gpuState = lab.gpuTracing;
+            capture.gpuTracing.reason = lab.gpuTracingReason;
+            capture.gpuTracing.fix = lab.gpuTracingFix;
+        }
+        if (capture.gpuState == "traced")
+            step.gpu = gpuFigures(capture, options.frames);
         if (store) {
             // Written as soon as the step ends, in one transaction: a crash later keeps this run.
             ES_ASSIGN_OR_RETURN(

@@ -39,6 +39,36 @@ struct LabOptions
     const std::atomic<bool>* cancel = nullptr; ///< set to stop between batches (Status Cancelled)
 };
 
+/// GPU work of a stage (or of the whole step) per measured frame, from CUPTI's records attributed to the stage ranges.
+/// Times in ms per frame.
+struct GpuStageFigures
+{
+    double kernels = 0;
+    double kernelMs = 0;
+    double copiesHtoD = 0, copiesDtoH = 0, copiesDtoD = 0;
+    double copyBytes = 0;
+    double pageableCopyPercent = 0; ///< share of host copies that used pageable memory
+    double memsets = 0;
+    double syncs = 0;
+    double syncWaitMs = 0; ///< CPU time spent waiting in synchronizations
+    double gpuBusyMs = 0; ///< union of the kernels, copies and memsets issued here
+    double cpuMs = 0; ///< the stage's ranges (or the batches' windows for the total)
+    double gpuIdlePercent = 0; ///< of that CPU time, the share with no device work at all
+};
+
+/// What GPU tracing recorded for one step.
+struct GpuStepFigures
+{
+    std::map<std::string, GpuStageFigures> stages; ///< by stage name
+    GpuStageFigures total;
+    int64_t records = 0; ///< kernels, copies, memsets, syncs and API calls of the measured part
+    uint64_t droppedRecords = 0;
+    int64_t unattributed = 0; ///< device records with no API call in a stage
+    int64_t idleGapsPerFrame = 0; ///< idle stretches of 10 us or more, per frame (batch windows)
+    int64_t clockUncertaintyNs = 0; ///< of the CUPTI-to-profiler clock mapping
+    std::vector<std::string> notes;
+};
+
 /// What one step measured. Times in ms, rates per second.
 struct StepResult
 {
@@ -55,11 +85,13 @@ struct StepResult
     std::map<std::string, double> stagesMs; ///< mean ms per frame of each stage (a batch's time split over its frames)
     double detectionsPerFrame = 0;
     double candidatesPerFrame = 0; ///< (box, class) pairs above the score threshold per frame
+    double nmsIterationsPerFrame = 0; ///< host-loop NMS iterations per frame (s0, s1): one .item() each
     std::optional<double> speedupVsBaseline; ///< fps / s0's fps when s0 ran
     double detectorOnlyFps = 0; ///< forward pass alone, same batch and precision, input on the device
     double pipelineEfficiency = 0; ///< fps / detectorOnlyFps
     std::optional<Agreement> agreement; ///< s1-s3 against s0, s4 against s3 (or the closest earlier step run)
     std::vector<FrameDetections> detections; ///< per measured frame
+    std::optional<GpuStepFigures> gpu; ///< when --profile full traced the GPU
 };
 
 /// The result of a lab run: every step on the same frames, and what they ran on.
@@ -78,6 +110,9 @@ struct LabResult
     int threads = 0; ///< LibTorch intra-op threads
     std::vector<StepResult> steps;
     std::vector<std::string> notes; ///< things a reader must know (cycled frames, fallbacks)
+    std::string gpuTracing = "off"; ///< traced, unavailable (see gpuTracingReason) or off (--profile off/light)
+    std::string gpuTracingReason; ///< why not
+    std::string gpuTracingFix; ///< what to do about it
     std::string sessionPath; ///< where the runs were written, empty without --out
     std::vector<int64_t> runIds; ///< the session's run id of each step, in step order
 };

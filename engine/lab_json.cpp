@@ -67,6 +67,30 @@ json devicesToJson(const DeviceReport& report)
     };
 }
 
+namespace {
+
+json gpuStageToJson(const GpuStageFigures& f)
+{
+    return json { { "kernels", f.kernels }, { "kernel_ms", f.kernelMs },
+        { "copies", { { "HtoD", f.copiesHtoD }, { "DtoH", f.copiesDtoH }, { "DtoD", f.copiesDtoD } } },
+        { "copy_bytes", f.copyBytes }, { "pageable_copy_percent", f.pageableCopyPercent }, { "memsets", f.memsets },
+        { "syncs", f.syncs }, { "sync_wait_ms", f.syncWaitMs }, { "gpu_busy_ms", f.gpuBusyMs }, { "cpu_ms", f.cpuMs },
+        { "gpu_idle_percent", f.gpuIdlePercent } };
+}
+
+json gpuToJson(const GpuStepFigures& gpu)
+{
+    json stages = json::object();
+    for (const auto& [name, figures] : gpu.stages)
+        stages[name] = gpuStageToJson(figures);
+    return json { { "per_frame", { { "stages", stages }, { "total", gpuStageToJson(gpu.total) } } },
+        { "records", gpu.records }, { "dropped_records", gpu.droppedRecords },
+        { "unattributed_records", gpu.unattributed }, { "idle_gaps_per_frame", gpu.idleGapsPerFrame },
+        { "clock_uncertainty_ns", gpu.clockUncertaintyNs }, { "notes", gpu.notes } };
+}
+
+} // namespace
+
 json stepToJson(const StepResult& step, bool withDetections)
 {
     json stages = json::object();
@@ -89,11 +113,13 @@ json stepToJson(const StepResult& step, bool withDetections)
         { "stages_ms", stages },
         { "detections_per_frame", step.detectionsPerFrame },
         { "candidates_per_frame", step.candidatesPerFrame },
+        { "nms_iterations_per_frame", step.nmsIterationsPerFrame },
         { "speedup_vs_baseline", step.speedupVsBaseline ? json(*step.speedupVsBaseline) : json(nullptr) },
         { "detector_only_fps", step.detectorOnlyFps },
         { "pipeline_efficiency", step.pipelineEfficiency },
         { "agreement", step.agreement ? agreementToJson(*step.agreement) : json(nullptr) },
     };
+    item["gpu"] = step.gpu ? gpuToJson(*step.gpu) : json(nullptr);
     if (withDetections)
         item["detections"] = detectionsToJson(step.detections);
     return item;
@@ -112,7 +138,10 @@ json labToJson(const LabResult& lab, bool withDetections)
     return json { { "device", device }, { "weights", lab.weights }, { "trained_weights", lab.trainedWeights },
         { "video", lab.video }, { "frames", lab.frames }, { "warmup", lab.warmup },
         { "frames_decoded", lab.framesDecoded }, { "decode_ms_per_frame", lab.decodeMsPerFrame },
-        { "notes", lab.notes }, { "steps", steps } };
+        { "notes", lab.notes },
+        { "gpu_tracing",
+            { { "state", lab.gpuTracing }, { "reason", lab.gpuTracingReason }, { "fix", lab.gpuTracingFix } } },
+        { "steps", steps } };
 }
 
 } // namespace es::engine

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lab_session.h"
 
+#include "gpu_attribution.h"
+#include "trace_model.h"
+
 #include "es_config.h"
 #include "lab_json.h"
 #include "platform_facts.h"
@@ -72,11 +75,73 @@ prof::RunData makeRunData(const LabOptions& options, const LabResult& lab, const
     data.frames = std::move(capture.frames);
     data.counters = std::move(capture.counters);
     data.operators = std::move(capture.operators);
+    data.gpu = std::move(capture.gpu);
+    data.gpuTracingState = capture.gpuState.empty() ? lab.gpuTracing : capture.gpuState;
+    data.gpuTracing = capture.gpuTracing;
     for (size_t f = 0; f < step.detections.size(); ++f) {
         for (const Detection& d : step.detections[f])
             data.detections.push_back({ int64_t(f), d.label, d.score, d.left, d.top, d.right, d.bottom });
     }
     return data;
+}
+
+namespace {
+
+GpuStageFigures perFrame(const prof::GpuWorkSummary& s, double frames)
+{
+    GpuStageFigures f;
+    auto count = [&](const char* direction) {
+        auto found = s.copies.find(direction);
+        return found == s.copies.end() ? 0.0 : double(found->second.count) / frames;
+    };
+    int64_t bytes = 0, pageable = 0, host = 0;
+    for (const auto& [direction, totals] : s.copies) {
+        bytes += totals.bytes;
+        pageable += totals.pageable;
+        host += totals.pageable + totals.pinned;
+    }
+    f.kernels = double(s.kernels) / frames;
+    f.kernelMs = double(s.kernelNs) / 1e6 / frames;
+    f.copiesHtoD = count("HtoD");
+    f.copiesDtoH = count("DtoH");
+    f.copiesDtoD = count("DtoD");
+    f.copyBytes = double(bytes) / frames;
+    f.pageableCopyPercent = host ? 100.0 * double(pageable) / double(host) : 0.0;
+    f.memsets = double(s.memsets) / frames;
+    f.syncs = double(s.syncs) / frames;
+    f.syncWaitMs = double(s.syncWaitNs) / 1e6 / frames;
+    f.gpuBusyMs = double(s.busyNs) / 1e6 / frames;
+    f.cpuMs = double(s.wallNs) / 1e6 / frames;
+    f.gpuIdlePercent = s.wallNs > 0 ? 100.0 * double(s.gpuIdleNs) / double(s.wallNs) : 0.0;
+    return f;
+}
+
+} // namespace
+
+GpuStepFigures gpuFigures(const StepCapture& capture, int64_t frames)
+{
+    prof::RunData data;
+    data.run.startNs = capture.startNs;
+    data.run.endNs = capture.endNs;
+    data.ranges = capture.ranges;
+    data.threads = capture.threads;
+    data.frames = capture.frames;
+    data.gpu = capture.gpu;
+    const prof::GpuAttribution attribution = prof::attributeGpuWork(prof::buildModel(data));
+    const double n = double(std::max<int64_t>(1, frames));
+    GpuStepFigures figures;
+    for (const auto& [stage, summary] : attribution.byStage)
+        figures.stages[stage] = perFrame(summary, n);
+    figures.total = perFrame(attribution.total, n);
+    const prof::GpuActivity& gpu = capture.gpu;
+    figures.records
+        = int64_t(gpu.kernels.size() + gpu.copies.size() + gpu.memsets.size() + gpu.syncs.size() + gpu.apiCalls.size());
+    figures.droppedRecords = gpu.droppedRecords;
+    figures.unattributed = attribution.unattributedRecords;
+    figures.idleGapsPerFrame = int64_t(double(attribution.total.idleGaps) / n + 0.5);
+    figures.clockUncertaintyNs = gpu.clock.uncertaintyNs;
+    figures.notes = gpu.notes;
+    return figures;
 }
 
 } // namespace es::engine

@@ -17,10 +17,16 @@ struct StepCapture
     std::vector<prof::FrameRecord> frames;
     std::vector<prof::CounterTrack> counters;
     std::vector<prof::OperatorRecord> operators;
+    prof::GpuActivity gpu; ///< what CUPTI recorded in the measured part
+    std::string gpuState; ///< traced, unavailable or off; empty: the lab's
+    prof::GpuTracingStatus gpuTracing;
 };
 
 /// The environment rows of a session: OS, CPU, GPU and driver, CUDA, LibTorch, OpenCV, Jetson model.
 std::map<std::string, std::string> sessionEnvironment(const LabResult& lab);
+
+/// The step's GPU figures per frame and per stage, from its captured activity attributed to its ranges.
+GpuStepFigures gpuFigures(const StepCapture& capture, int64_t frames);
 
 /// One run of the session from a finished step.
 prof::RunData makeRunData(const LabOptions& options, const LabResult& lab, const StepResult& step, StepCapture capture);

@@ -106,13 +106,15 @@ BatchOutput Pipeline::run(const std::vector<const Frame*>& frames, int64_t batch
             const torch::Tensor& anchors = m_plan.stockPostprocessOnHost ? m_defaultBoxesHost : m_defaultBoxesDevice;
             const auto [boxes, scores] = decodeBatch(locations, logits, anchors);
             for (int64_t b = 0; b < boxes.size(0); ++b) {
-                int64_t candidates = 0;
-                output.detections.push_back(stockDecodeSingle(boxes[b], scores[b], m_config, &candidates));
+                int64_t candidates = 0, iterations = 0;
+                output.detections.push_back(stockDecodeSingle(boxes[b], scores[b], m_config, &candidates, &iterations));
                 output.candidates.push_back(candidates);
+                output.nmsIterations.push_back(iterations);
             }
         } else {
             output.detections
                 = vectorizedPostprocess(locations, logits, m_defaultBoxesDevice, m_config, &output.candidates);
+            output.nmsIterations.assign(output.detections.size(), 0);
         }
     }
     return output;

@@ -32,11 +32,13 @@ struct StageNames
     static const StageNames& get();
 };
 
-/// The detections of one batch and the candidate count of each frame.
+/// The detections of one batch, and per frame the candidate count and the host loop's NMS iterations (s0 and s1;
+/// each one an .item(), so on a GPU a device-to-host copy and a synchronization in s0).
 struct BatchOutput
 {
     std::vector<FrameDetections> detections;
     std::vector<int64_t> candidates;
+    std::vector<int64_t> nmsIterations;
 };
 
 /// Runs SSD300 on batches of frames as one step prescribes, marking each stage with a range (NVTX and the

@@ -169,9 +169,10 @@ torch::Tensor batchedGreedyNms(
     return keep;
 }
 
-FrameDetections stockDecodeSingle(
-    const torch::Tensor& boxes, const torch::Tensor& scores, const PostprocessConfig& config, int64_t* candidates)
+FrameDetections stockDecodeSingle(const torch::Tensor& boxes, const torch::Tensor& scores,
+    const PostprocessConfig& config, int64_t* candidates, int64_t* nmsIterations)
 {
+    int64_t iterations = 0;
     std::vector<torch::Tensor> boxesOut, scoresOut;
     std::vector<int64_t> labelsOut;
     int64_t candidateCount = 0;
@@ -194,6 +195,7 @@ FrameDetections stockDecodeSingle(
                 = pairwiseIou(classBoxes.index_select(0, order), classBoxes[best].unsqueeze(0)).reshape({ -1 });
             order = order.index({ overlap < config.iouThreshold });
             chosen.push_back(best);
+            ++iterations;
         }
         const torch::Tensor chosenIndex = torch::tensor(chosen, torch::kInt64).to(indexOptions.device());
         boxesOut.push_back(classBoxes.index_select(0, chosenIndex));
@@ -202,6 +204,8 @@ FrameDetections stockDecodeSingle(
     }
     if (candidates)
         *candidates = candidateCount;
+    if (nmsIterations)
+        *nmsIterations = iterations;
     if (boxesOut.empty())
         return {};
     const torch::Tensor allBoxes = torch::cat(boxesOut, 0);

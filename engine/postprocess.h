@@ -36,9 +36,9 @@ torch::Tensor pairwiseIou(const torch::Tensor& a, const torch::Tensor& b);
 /// scores above the threshold, sorted, the best 200, then greedy NMS whose loop reads the next best index with
 /// .item(). On a GPU every .item() is a device-to-host copy and a synchronization: that is step 0's lesson.
 /// `boxes` 8732 x 4 and `scores` 8732 x 81 from decodeBatch. `candidates` receives the number of (box, class)
-/// pairs above the threshold.
+/// pairs above the threshold; `nmsIterations` the number of greedy NMS iterations (one .item() each).
 FrameDetections stockDecodeSingle(const torch::Tensor& boxes, const torch::Tensor& scores,
-    const PostprocessConfig& config, int64_t* candidates = nullptr);
+    const PostprocessConfig& config, int64_t* candidates = nullptr, int64_t* nmsIterations = nullptr);
 
 /// The vectorized postprocess of steps 2 and later, for a whole batch on the device: decode of all boxes at once,
 /// score threshold, top-k per class, batched greedy NMS for every (image, class) at once, the best detections per

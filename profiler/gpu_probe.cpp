@@ -2,6 +2,7 @@
 #include "gpu_probe.h"
 
 #include "es_config.h"
+#include "gpu_tracer.h"
 
 #include <dlfcn.h>
 #include <fstream>
@@ -64,8 +65,11 @@ void decideTracing(GpuProbe& probe)
     } else if (probe.devices.empty()) {
         t.reason = "the NVIDIA driver reports no CUDA device";
         t.fix = "check nvidia-smi";
-    } else if (probe.jetson && !probe.root) {
-        t.reason = "on a Jetson, CUPTI traces only as root";
+    } else if (const std::string other = attachedProfiler(); !other.empty()) {
+        t.reason = other + " is attached to this process and traces the GPU itself";
+        t.fix = "its report has the GPU activity, and EdgeScope's NVTX ranges reach it; run without it to trace here";
+    } else if (probe.jetson && !probe.root && probe.driverVersion < 13000) {
+        t.reason = "on a Jetson with CUDA " + cudaVersionText(probe.driverVersion) + ", CUPTI traces only as root";
         t.fix = "run with sudo (sudo -E build/bin/edgescope-cli ...)";
     } else if (probe.profilingAdminOnly && !probe.root) {
         t.reason = "the driver restricts GPU profiling to admin users (ERR_NVGPUCTRPERM, RmProfilingAdminOnly=1)";
@@ -76,9 +80,9 @@ void decideTracing(GpuProbe& probe)
         t.reason = "this build of EdgeScope has no CUPTI collector (configured without the CUDA toolkit's CUPTI)";
         t.fix = "rebuild with the CUDA toolkit installed (-DES_WITH_CUDA=ON)";
     } else {
-        t.reason
-            = "EdgeScope's CUPTI collector is not part of this version yet; NVTX ranges still reach Nsight Systems";
-        t.fix = "profile under nsys for GPU activity: nsys profile -t cuda,nvtx build/bin/edgescope-cli run ...";
+        // Expected to work; the collector's start says otherwise if CUPTI refuses.
+        t.available = true;
+        return;
     }
     t.available = false;
 }

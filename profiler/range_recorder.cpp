@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "range_recorder.h"
 
+#include <pthread.h>
+
 #include "clock.h"
 #include "es_config.h"
 
@@ -135,6 +137,7 @@ RangeRecorder::ThreadBuffer* RangeRecorder::bufferForThisThread()
     auto buffer = std::make_unique<ThreadBuffer>();
     buffer->info.index = uint16_t(m_buffers.size());
     buffer->info.osTid = int64_t(syscall(SYS_gettid));
+    buffer->info.pthreadLow32 = uint32_t(uint64_t(pthread_self()));
     t_cache.generation = m_generation;
     t_cache.buffer = buffer.get();
     m_buffers.push_back(std::move(buffer));

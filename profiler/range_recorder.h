@@ -64,6 +64,7 @@ public:
     {
         uint16_t index = 0;
         int64_t osTid = 0;
+        uint32_t pthreadLow32 = 0; ///< low 32 bits of pthread_self(), which some CUPTI versions report as threadId
     };
 
     RangeRecorder();

@@ -90,4 +90,16 @@ CREATE INDEX ES_COUNTER_SAMPLES_COUNTER ON ES_COUNTER_SAMPLES(counterId);
 )SQL";
 }
 
+const char* sessionGpuSchemaSql()
+{
+    return R"SQL(
+CREATE TABLE IF NOT EXISTS ES_GPU_TRACING (runId INTEGER PRIMARY KEY, state TEXT NOT NULL, reason TEXT, fix TEXT,
+    droppedRecords INTEGER, unknownRecords INTEGER, buffers INTEGER, bytes INTEGER, clockOffsetNs INTEGER,
+    clockUncertaintyNs INTEGER, clockDriftNs INTEGER, markers INTEGER, overheadNs INTEGER, notes TEXT);
+CREATE TABLE IF NOT EXISTS ES_CUPTI_OVERHEAD (runId INTEGER NOT NULL, start INTEGER, "end" INTEGER,
+    overheadKind INTEGER, globalTid INTEGER);
+CREATE INDEX IF NOT EXISTS CUPTI_RUNTIME_CORRELATION ON CUPTI_ACTIVITY_KIND_RUNTIME(runId, correlationId);
+)SQL";
+}
+
 } // namespace es::prof

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "session_stats.h"
 
+#include "gpu_reports.h"
 #include "sqlite_util.h"
 #include "stage_stats.h"
 
@@ -101,8 +102,8 @@ std::string stripVersionSuffix(const std::string& name)
 
 const std::vector<std::string>& statsReportNames()
 {
-    static const std::vector<std::string> names
-        = { "nvtx_sum", "cuda_gpu_kern_sum", "cuda_gpu_mem_time_sum", "cuda_api_sum", "op_sum", "frames", "os_util" };
+    static const std::vector<std::string> names = { "nvtx_sum", "cuda_gpu_kern_sum", "cuda_gpu_mem_time_sum",
+        "cuda_api_sum", "gpu_stage_sum", "gpu_frame_sum", "gpu_trace", "op_sum", "frames", "os_util" };
     return names;
 }
 
@@ -182,6 +183,12 @@ Result<StatsTable> computeReport(
         }
         return summarizeDurations(report, "Name", std::move(merged), false);
     }
+    if (report == "gpu_stage_sum")
+        return gpuStageReport(store, runIds);
+    if (report == "gpu_frame_sum")
+        return gpuFrameReport(store, runIds);
+    if (report == "gpu_trace")
+        return gpuTraceReport(store, runIds);
     if (report == "op_sum") {
         ES_ASSIGN_OR_RETURN(auto durations,
             collectDurations(store,

@@ -21,7 +21,9 @@ const std::vector<std::string>& statsReportNames();
 
 /// Computes one report over the given runs (all runs when `runIds` is empty): nvtx_sum, cuda_gpu_kern_sum,
 /// cuda_gpu_mem_time_sum and cuda_api_sum with nsys's columns (Time (%), Total Time (ns), Instances, Avg (ns),
-/// Med (ns), Min (ns), Max (ns), StdDev (ns), then the name), op_sum (LibTorch operators, same columns), frames
+/// Med (ns), Min (ns), Max (ns), StdDev (ns), then the name), gpu_stage_sum and gpu_frame_sum (GPU work attributed
+/// to stages and to frames/batches: kernels, copies by direction, synchronizations, busy and idle time), gpu_trace
+/// (whether each run was traced, dropped records, clock mapping), op_sum (LibTorch operators, same columns), frames
 /// (latency percentiles per run) and os_util (sampler counters per run). Read-only; one thread at a time per store.
 Result<StatsTable> computeReport(
     const SessionStore& store, const std::string& report, const std::vector<int64_t>& runIds);

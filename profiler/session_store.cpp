@@ -109,6 +109,8 @@ Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string& path
         ES_RETURN_IF_ERROR(store->createSchema());
     } else {
         ES_RETURN_IF_ERROR(store->checkSession());
+        if (write && store->m_schemaVersion < kSessionSchemaVersion)
+            ES_RETURN_IF_ERROR(store->upgradeSchema());
     }
     Statement strings(store->m_db, "SELECT id, value FROM StringIds");
     while (strings.step() == SQLITE_ROW)
@@ -120,6 +122,8 @@ Status SessionStore::createSchema()
 {
     ES_RETURN_IF_ERROR(execute(m_db, "BEGIN IMMEDIATE", m_path));
     Status status = execute(m_db, sessionSchemaSql(), m_path);
+    if (status.isOk())
+        status = execute(m_db, sessionGpuSchemaSql(), m_path);
     if (status.isOk()) {
         Statement insert(m_db, "INSERT INTO ES_SESSION(key, value) VALUES (?, ?)");
         const std::pair<std::string, std::string> rows[] = {
@@ -172,6 +176,24 @@ Status SessionStore::checkSession()
                 + ", this build reads up to " + std::to_string(kSessionSchemaVersion) + "): update EdgeScope");
     if (m_schemaVersion < 1)
         return Status(StatusCode::CorruptData, m_path + " has an invalid session schema version");
+    return Status::ok();
+}
+
+Status SessionStore::upgradeSchema()
+{
+    ES_RETURN_IF_ERROR(execute(m_db, "BEGIN IMMEDIATE", m_path));
+    Status status = execute(m_db, sessionGpuSchemaSql(), m_path);
+    if (status.isOk()) {
+        Statement version(m_db, "UPDATE ES_SESSION SET value = ? WHERE key = 'schema_version'");
+        if (!version.bind(1, std::to_string(kSessionSchemaVersion)).run())
+            status = sqliteStatus(sqlite3_errcode(m_db), m_path, version.error());
+    }
+    if (!status.isOk()) {
+        execute(m_db, "ROLLBACK", m_path);
+        return status;
+    }
+    ES_RETURN_IF_ERROR(execute(m_db, "COMMIT", m_path));
+    m_schemaVersion = kSessionSchemaVersion;
     return Status::ok();
 }
 
@@ -300,9 +322,11 @@ Result<int64_t> SessionStore::writeRun(const RunData& data)
             const RangeEvent& event = data.ranges[i];
             const NameInfo& name = names[event.nameId];
             const int64_t globalTid = threadTids[event.threadIndex];
-            insert->bind(parameter++, event.startNs).bind(parameter++, event.endNs);
-            insert->bind(parameter++, int64_t(name.entry.category)).bind(parameter++, int64_t(name.entry.argbColor));
-            insert->bind(parameter++, globalTid).bind(parameter++, name.textId);
+            insert->bind(parameter, event.startNs).bind(parameter + 1, event.endNs);
+            insert->bind(parameter + 2, int64_t(name.entry.category))
+                .bind(parameter + 3, int64_t(name.entry.argbColor));
+            insert->bind(parameter + 4, globalTid).bind(parameter + 5, name.textId);
+            parameter += 6;
             if (event.payload >= 0)
                 insert->bind(parameter++, event.payload);
             else
@@ -351,6 +375,8 @@ Result<int64_t> SessionStore::writeRun(const RunData& data)
         if (!op.bind(5, nameId.value()).bind(6, int64_t(o.depth)).run())
             return fail(op.error());
     }
+    if (const Status gpu = writeGpuActivity(data, runId, pid); !gpu.isOk())
+        return fail(gpu.message());
     const Status commit = execute(m_db, "COMMIT", m_path);
     if (!commit.isOk())
         return fail(commit.message());

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "gpu_activity.h"
+#include "gpu_probe.h"
 #include "range_recorder.h"
 #include "status.h"
 
@@ -15,7 +17,7 @@ struct sqlite3;
 namespace es::prof {
 
 /// Version of the session schema this build writes; files with a larger one are refused.
-constexpr int kSessionSchemaVersion = 1;
+constexpr int kSessionSchemaVersion = 2; ///< 2: GPU tracing (ES_GPU_TRACING, ES_CUPTI_OVERHEAD)
 
 /// One run as EdgeScope's ES_RUNS table holds it: a step of a lab (or, later, an imported trace). Times in ns on the
 /// profiler's clock; rates per second.
@@ -93,6 +95,10 @@ struct RunData
     std::vector<DetectionRecord> detections;
     std::vector<CounterTrack> counters;
     std::vector<OperatorRecord> operators;
+    /// GPU activity (CUPTI) and whether it was traced: "traced", "unavailable" (with the reason) or "off".
+    GpuActivity gpu;
+    std::string gpuTracingState = "off";
+    GpuTracingStatus gpuTracing;
 };
 
 /// A run as listed by runs().
@@ -139,6 +145,11 @@ private:
     Status createSchema();
     Status checkSession();
     Result<int64_t> internString(const std::string& text);
+    /// The CUPTI_ACTIVITY_KIND_* rows, foreign NVTX markers and ES_GPU_TRACING of one run (session_gpu.cpp); inside
+    /// writeRun's transaction.
+    Status writeGpuActivity(const RunData& data, int64_t runId, int64_t pid);
+    /// Brings an older session (schema 1) up to this schema; write mode only.
+    Status upgradeSchema();
 
     sqlite3* m_db = nullptr;
     std::string m_path;

@@ -112,6 +112,77 @@ StreamTrack& TraceModel::stream(int32_t deviceId, int64_t streamId)
     return streams.back();
 }
 
+TraceModel buildModel(const RunData& data)
+{
+    TraceModel model;
+    model.startNs = data.run.startNs;
+    model.endNs = data.run.endNs;
+    std::vector<KnownThread> known;
+    std::map<uint16_t, int64_t> tidOfIndex;
+    for (const auto& info : data.threads) {
+        known.push_back({ info.osTid, info.pthreadLow32 });
+        tidOfIndex[info.index] = info.osTid;
+        model.thread(info.osTid);
+    }
+    std::map<uint32_t, StringId> rangeNames;
+    for (const RangeEvent& event : data.ranges) {
+        auto name = rangeNames.find(event.nameId);
+        if (name == rangeNames.end())
+            name = rangeNames
+                       .emplace(event.nameId, model.strings.intern(RangeNameRegistry::instance().name(event.nameId)))
+                       .first;
+        const uint16_t category = uint16_t(RangeNameRegistry::instance().entry(event.nameId).category);
+        model.thread(tidOfIndex.count(event.threadIndex) ? tidOfIndex[event.threadIndex] : 0)
+            .ranges.push_back({ event.startNs, event.endNs, event.payload, name->second, 0, category });
+    }
+    for (const OperatorRecord& op : data.operators)
+        model.thread(op.osTid).operators.push_back({ op.startNs, op.endNs, -1, model.strings.intern(op.name), 0, 0 });
+    const GpuActivity& gpu = data.gpu;
+    std::vector<StringId> gpuNames(gpu.names.size());
+    for (size_t i = 0; i < gpu.names.size(); ++i)
+        gpuNames[i] = model.strings.intern(gpu.names[i]);
+    auto gpuName = [&](uint32_t index) { return index < gpuNames.size() ? gpuNames[index] : gpuNames[0]; };
+    for (const GpuApiCall& call : gpu.apiCalls)
+        model.thread(resolveOsThreadId(call.threadId, known))
+            .apiCalls.push_back(
+                { call.startNs, call.endNs, call.correlationId, gpuName(call.nameIndex), call.returnValue, 0 });
+    std::map<uint32_t, StringId> kernelNames;
+    std::map<uint32_t, uint32_t> deviceOfContext;
+    for (const GpuKernel& k : gpu.kernels) {
+        auto name = kernelNames.find(k.nameIndex);
+        if (name == kernelNames.end())
+            name = kernelNames.emplace(k.nameIndex, model.strings.intern(demangleKernelName(gpu.name(k.nameIndex))))
+                       .first;
+        deviceOfContext.emplace(k.contextId, k.deviceId);
+        model.stream(int32_t(k.deviceId), k.streamId)
+            .kernels.push_back({ k.startNs, k.endNs, k.correlationId, name->second, uint32_t(k.gridX),
+                uint32_t(k.gridY), uint32_t(k.gridZ), uint16_t(k.blockX), uint16_t(k.blockY), uint16_t(k.blockZ),
+                uint16_t(k.registersPerThread) });
+    }
+    for (const GpuCopy& c : gpu.copies) {
+        deviceOfContext.emplace(c.contextId, c.deviceId);
+        model.stream(int32_t(c.deviceId), c.streamId)
+            .copies.push_back({ c.startNs, c.endNs, c.bytes, c.correlationId, c.copyKind, c.srcKind, c.dstKind, 0 });
+    }
+    for (const GpuMemset& m : gpu.memsets)
+        model.stream(int32_t(m.deviceId), m.streamId)
+            .copies.push_back({ m.startNs, m.endNs, m.bytes, m.correlationId, 0, 2, 2, 1 });
+    for (const GpuSync& s : gpu.syncs) {
+        const uint32_t device = deviceOfContext.count(s.contextId) ? deviceOfContext[s.contextId] : 0;
+        model.stream(int32_t(device), s.streamId).syncs.push_back({ s.startNs, s.endNs, s.correlationId, s.syncType });
+    }
+    for (const FrameRecord& f : data.frames)
+        model.frames.push_back({ f.startNs, f.endNs, f.frameIndex, f.candidates, int32_t(f.batchIndex), f.detections });
+    for (const CounterTrack& track : data.counters) {
+        CounterTrackModel counter { model.strings.intern(track.name), model.strings.intern(track.unit), {} };
+        for (const auto& [timeNs, value] : track.samples)
+            counter.samples.push_back({ timeNs, value });
+        model.counters.push_back(std::move(counter));
+    }
+    model.finalize();
+    return model;
+}
+
 Result<TraceModel> loadRun(const SessionStore& store, int64_t runId)
 {
     sqlite3* db = store.database();

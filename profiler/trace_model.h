@@ -159,6 +159,10 @@ public:
     StreamTrack& stream(int32_t deviceId, int64_t streamId);
 };
 
+/// The model of a run still in memory (the lab's, before or without a session), as loadRun would give after
+/// writing it.
+TraceModel buildModel(const RunData& data);
+
 /// Loads one run of a session into a model: NVTX ranges and operators per thread, CUDA API calls, kernels, copies,
 /// memsets and synchronizations per stream, counters and frames. Read-only on the store.
 Result<TraceModel> loadRun(const SessionStore& store, int64_t runId);

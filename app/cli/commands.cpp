@@ -69,8 +69,10 @@ int runCommand(engine::LabOptions options, const RunArguments& arguments, std::o
     const bool terminal = isatty(STDERR_FILENO);
     if (!arguments.quiet) {
         options.progress = [&err, terminal](const std::string& line) {
+            // Progress overwrites itself on a terminal; "done" and what the user must know (GPU tracing) stay.
+            const bool keep = line == "done" || line.rfind("GPU tracing", 0) == 0;
             if (terminal)
-                err << "\r\033[K" << line << (line == "done" ? "\n" : "") << std::flush;
+                err << "\r\033[K" << line << (keep ? "\n" : "") << std::flush;
             else
                 err << line << "\n";
         };

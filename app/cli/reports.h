@@ -13,6 +13,8 @@ namespace es::cli {
 
 /// The step table and what a reader must know, for a terminal.
 void printLabTable(const engine::LabResult& lab, std::ostream& out);
+/// Per step and stage: kernels, copies, synchronizations, GPU busy and idle per frame (only steps traced).
+void printGpuFigures(const engine::LabResult& lab, std::ostream& out);
 void printDevices(const engine::DeviceReport& report, std::ostream& out);
 
 /// A stats report as JSON ({"report", "columns", "rows": [{column: value}]}), or printed as a table or CSV.

@@ -66,8 +66,43 @@ void printLabTable(const engine::LabResult& lab, std::ostream& out)
         if (step.number == 4)
             out << step.id << " precision: " << step.precisionReason << "\n";
     }
+    printGpuFigures(lab, out);
     for (const auto& note : lab.notes)
         out << "note: " << note << "\n";
+}
+
+void printGpuFigures(const engine::LabResult& lab, std::ostream& out)
+{
+    bool any = false;
+    for (const auto& step : lab.steps)
+        any = any || step.gpu.has_value();
+    if (!any)
+        return;
+    out << "\nGPU activity per frame (CUPTI), by stage:\n";
+    char line[512];
+    std::snprintf(line, sizeof line, "%-20s %-24s %8s %9s %7s %7s %7s %7s %9s %8s %7s\n", "step", "stage", "kernels",
+        "kern ms", "HtoD", "DtoH", "DtoD", "syncs", "wait ms", "busy ms", "idle%");
+    out << line;
+    for (const auto& step : lab.steps) {
+        if (!step.gpu)
+            continue;
+        auto row = [&](const std::string& stage, const engine::GpuStageFigures& f) {
+            std::snprintf(line, sizeof line, "%-20s %-24s %8.1f %9.3f %7.1f %7.1f %7.1f %7.1f %9.3f %8.3f %7.1f\n",
+                step.id.c_str(), stage.c_str(), f.kernels, f.kernelMs, f.copiesHtoD, f.copiesDtoH, f.copiesDtoD,
+                f.syncs, f.syncWaitMs, f.gpuBusyMs, f.gpuIdlePercent);
+            out << line;
+        };
+        for (const auto& [stage, figures] : step.gpu->stages)
+            row(stage, figures);
+        row("(total)", step.gpu->total);
+        out << step.id << ": " << step.gpu->records << " GPU records, " << step.gpu->droppedRecords << " dropped, "
+            << step.gpu->unattributed << " not attributed to a stage";
+        if (step.nmsIterationsPerFrame > 0)
+            out << ", " << fixed(step.nmsIterationsPerFrame, 1) << " host NMS iterations per frame";
+        out << "\n";
+        for (const auto& note : step.gpu->notes)
+            out << "  " << step.id << " GPU note: " << note << "\n";
+    }
 }
 
 void printDevices(const engine::DeviceReport& report, std::ostream& out)

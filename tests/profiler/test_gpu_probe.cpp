@@ -8,10 +8,15 @@ using namespace es::prof;
 TEST(GpuProbe, ExplainsWhyTracingIsUnavailable)
 {
     const GpuProbe probe = probeGpu();
-    // This version has no CUPTI collector yet, so tracing is never claimed; the reason and fix are always given.
-    EXPECT_FALSE(probe.tracing.available);
-    EXPECT_FALSE(probe.tracing.reason.empty());
-    EXPECT_FALSE(probe.tracing.fix.empty());
+    // Tracing is claimed only with a working driver, a device and the collector built in; otherwise the reason and
+    // the fix are given.
+    if (probe.tracing.available) {
+        EXPECT_TRUE(probe.cuptiBuiltIn);
+        EXPECT_FALSE(probe.devices.empty());
+    } else {
+        EXPECT_FALSE(probe.tracing.reason.empty());
+        EXPECT_FALSE(probe.tracing.fix.empty());
+    }
     if (!probe.driverLoaded) {
         EXPECT_TRUE(probe.devices.empty());
         EXPECT_NE(probe.tracing.reason.find("libcuda"), std::string::npos);

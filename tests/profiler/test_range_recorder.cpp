@@ -63,8 +63,9 @@ TEST(RangeRecorder, RecordsFromManyThreadsWithoutLoss)
     for (size_t i = 0; i < events.size(); ++i) {
         threadIndices.insert(events[i].threadIndex);
         EXPECT_EQ(events[i].depth, 0);
-        if (i)
+        if (i) {
             ASSERT_LE(events[i - 1].startNs, events[i].startNs);
+        }
     }
     EXPECT_EQ(threadIndices.size(), size_t(kThreads));
     recorder.clear();
