@@ -3,7 +3,7 @@
 # option; AUTO uses the part when it is found and says so, ON fails with a fix when it is missing, OFF skips it.
 include(FeatureSummary)
 
-set(ES_WITH_CUDA AUTO CACHE STRING "CUDA toolkit: NVTX ranges now, CUPTI tracing later (AUTO|ON|OFF)")
+set(ES_WITH_CUDA AUTO CACHE STRING "CUDA toolkit: NVTX ranges and CUPTI GPU tracing (AUTO|ON|OFF)")
 set_property(CACHE ES_WITH_CUDA PROPERTY STRINGS AUTO ON OFF)
 set(ES_WITH_OPENCV AUTO CACHE STRING "OpenCV video and camera input (AUTO|ON|OFF); without it only Y4M and synthetic frames")
 set_property(CACHE ES_WITH_OPENCV PROPERTY STRINGS AUTO ON OFF)
@@ -26,6 +26,18 @@ find_package(Torch REQUIRED)
 set_package_properties(Torch PROPERTIES TYPE REQUIRED PURPOSE "runs SSD300 (Debian: libtorch-dev)")
 # Torch's config adds its flags to CMAKE_CXX_FLAGS; keep them, they carry the C++ ABI choice.
 set(ES_TORCH_VERSION "${Torch_VERSION}")
+# A CUDA-enabled LibTorch (pip's torch, NVIDIA's Jetson builds) has the CUDA-only headers (c10/cuda, ATen/cuda);
+# engine code that uses them is compiled only then. Debian's libtorch-dev is CPU-only.
+option(ES_USE_TORCH_CUDA_HEADERS "Use LibTorch's CUDA-only headers where LibTorch has CUDA" ON)
+set(ES_TORCH_HAS_CUDA 0)
+if(ES_USE_TORCH_CUDA_HEADERS AND (CAFFE2_USE_CUDA OR TARGET torch_cuda OR TARGET c10_cuda OR TORCH_CUDA_LIBRARIES))
+  set(ES_TORCH_HAS_CUDA 1)
+  set(ES_TORCH_CUDA_STATUS "with CUDA (GPU memory figures from its caching allocator)")
+elseif(NOT ES_USE_TORCH_CUDA_HEADERS)
+  set(ES_TORCH_CUDA_STATUS "CUDA headers not used (ES_USE_TORCH_CUDA_HEADERS=OFF)")
+else()
+  set(ES_TORCH_CUDA_STATUS "CPU only (point CMAKE_PREFIX_PATH at a CUDA LibTorch, e.g. python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')")
+endif()
 
 # --- CUDA toolkit (NVTX3 ranges; CUPTI for the GPU collector) ----------------------------------------
 set(ES_HAS_CUDA 0)
@@ -144,7 +156,7 @@ configure_file(${CMAKE_CURRENT_LIST_DIR}/es_config.h.in ${CMAKE_BINARY_DIR}/gene
 function(es_print_feature_summary)
   message(STATUS "")
   message(STATUS "EdgeScope ${PROJECT_VERSION} configuration (${CMAKE_BUILD_TYPE})")
-  message(STATUS "  LibTorch ........ ${Torch_VERSION} (${TORCH_INSTALL_PREFIX})")
+  message(STATUS "  LibTorch ........ ${Torch_VERSION} (${TORCH_INSTALL_PREFIX}); ${ES_TORCH_CUDA_STATUS}")
   message(STATUS "  CUDA/CUPTI ...... ${ES_CUDA_STATUS}")
   message(STATUS "  OpenCV .......... ${ES_OPENCV_STATUS}")
   message(STATUS "  Qt GUI .......... ${ES_GUI_STATUS}")

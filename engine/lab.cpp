@@ -2,6 +2,7 @@
 #include "lab.h"
 
 #include "clock.h"
+#include "cuda_memory.h"
 #include "gpu_tracer.h"
 #include "lab_session.h"
 #include "operator_recorder.h"
@@ -323,6 +324,8 @@ Result<StepResult> measureStep(const LabOptions& options, const StepPlan& plan, 
     int64_t detections = 0, candidates = 0, iterations = 0, done = 0;
     if (recorders.operatorsWanted)
         recorders.operators.start();
+    if (device.is_cuda())
+        resetGpuMemoryPeak(device.index());
     capture.startNs = prof::nowNs();
     for (const auto& members : makeBatches(frames, options.warmup, options.frames, plan.batch)) {
         if (options.cancel && options.cancel->load()) {
@@ -347,6 +350,8 @@ Result<StepResult> measureStep(const LabOptions& options, const StepPlan& plan, 
     }
     synchronize(device);
     capture.endNs = prof::nowNs();
+    if (device.is_cuda())
+        step.deviceMemoryPeakBytes = gpuMemoryPeak(device.index()).allocatedBytes;
     recorders.operators.stop();
     step.wallSeconds = double(capture.endNs - capture.startNs) / 1e9;
     step.fps = step.wallSeconds > 0 ? double(options.frames) / step.wallSeconds : 0.0;

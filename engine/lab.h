@@ -92,6 +92,7 @@ struct StepResult
     std::optional<Agreement> agreement; ///< s1-s3 against s0, s4 against s3 (or the closest earlier step run)
     std::vector<FrameDetections> detections; ///< per measured frame
     std::optional<GpuStepFigures> gpu; ///< when --profile full traced the GPU
+    int64_t deviceMemoryPeakBytes = -1; ///< LibTorch's peak allocated GPU memory while measuring; -1: unknown
 };
 
 /// The result of a lab run: every step on the same frames, and what they ran on.

@@ -114,6 +114,8 @@ json stepToJson(const StepResult& step, bool withDetections)
         { "detections_per_frame", step.detectionsPerFrame },
         { "candidates_per_frame", step.candidatesPerFrame },
         { "nms_iterations_per_frame", step.nmsIterationsPerFrame },
+        { "device_memory_peak_bytes",
+            step.deviceMemoryPeakBytes >= 0 ? json(step.deviceMemoryPeakBytes) : json(nullptr) },
         { "speedup_vs_baseline", step.speedupVsBaseline ? json(*step.speedupVsBaseline) : json(nullptr) },
         { "detector_only_fps", step.detectorOnlyFps },
         { "pipeline_efficiency", step.pipelineEfficiency },

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The session through the real edgescope-cli binary: --out, --profile, stats, and a kill during a run.
 #include "commands.h"
+#include "gpu_probe.h"
 #include "session_stats.h"
 
 #include <nlohmann/json.hpp>
@@ -100,7 +101,43 @@ TEST(SessionCli, FullProfileRecordsRangesOperatorsAndSamplers)
     const auto environment = store->environment().value();
     EXPECT_FALSE(environment.at("cpu_model").empty());
     EXPECT_FALSE(environment.at("libtorch_version").empty());
+    // GPU tracing: each run says whether it was traced, and if not, why.
+    const auto trace = prof::computeReport(*store, "gpu_trace", {}).value();
+    ASSERT_EQ(trace.rows.size(), 2u);
+    const bool gpuHere = prof::probeGpu().tracing.available;
+    for (const auto& row : trace.rows) {
+        const std::string state = std::get<std::string>(row[2]);
+        if (!gpuHere) {
+            EXPECT_EQ(state, "unavailable");
+            EXPECT_FALSE(std::get<std::string>(row.back()).empty()) << "the reason is stored with the run";
+        } else {
+            EXPECT_TRUE(state == "traced" || !std::get<std::string>(row.back()).empty()) << state;
+        }
+    }
     std::remove(session.c_str());
+}
+
+TEST(SessionCli, FullProfileSaysWhyTheGpuIsNotTraced)
+{
+    if (prof::probeGpu().tracing.available)
+        GTEST_SKIP() << "this machine can trace the GPU (the gpu-labelled tests cover it)";
+    const auto [code, text] = cliInProcess({ "run", "--synthetic", "64x48", "--frames", "1", "--warmup", "0", "--steps",
+        "2", "--no-detector-only", "--profile", "full" });
+    ASSERT_EQ(code, 0) << text;
+    EXPECT_NE(text.find("GPU tracing unavailable: "), std::string::npos) << text;
+    const auto [jsonCode, jsonText] = cliInProcess({ "run", "--synthetic", "64x48", "--frames", "1", "--warmup", "0",
+        "--steps", "2", "--no-detector-only", "--profile", "full", "--json", "-q" });
+    ASSERT_EQ(jsonCode, 0);
+    const auto json = nlohmann::json::parse(jsonText);
+    EXPECT_EQ(json["gpu_tracing"]["state"], "unavailable");
+    EXPECT_FALSE(json["gpu_tracing"]["reason"].get<std::string>().empty());
+    EXPECT_FALSE(json["gpu_tracing"]["fix"].get<std::string>().empty());
+    EXPECT_TRUE(json["steps"][0]["gpu"].is_null());
+    // --profile light does not try.
+    const auto [lightCode, lightText] = cliInProcess({ "run", "--synthetic", "64x48", "--frames", "1", "--warmup", "0",
+        "--steps", "2", "--no-detector-only", "--profile", "light", "--json", "-q" });
+    ASSERT_EQ(lightCode, 0);
+    EXPECT_EQ(nlohmann::json::parse(lightText)["gpu_tracing"]["state"], "off");
 }
 
 TEST(SessionCli, ProfileOffRecordsNoRanges)
