@@ -234,7 +234,9 @@ struct Recorders
     /// Starts CUPTI; where it cannot trace, says why once and the lab goes on without GPU activity.
     void startGpuTracing(const LabOptions& options, LabResult& lab)
     {
-        gpu = prof::createGpuTracer(prof::GpuTracerOptions {}, lab.devices.gpu);
+        prof::GpuTracerOptions tracerOptions;
+        tracerOptions.driverApi = options.traceDriverApi;
+        gpu = prof::createGpuTracer(tracerOptions, lab.devices.gpu);
         const Status started = gpu->start();
         if (started.isOk()) {
             lab.gpuTracing = "traced";

@@ -34,6 +34,7 @@ struct LabOptions
     std::string sessionPath; ///< --out: append one run per step to this session file (created when missing)
     std::string profile = "light"; ///< off: nothing recorded; light: ranges and samplers; full: also operators
     int samplerPeriodMs = 100; ///< system sampler period (10 Hz)
+    bool traceDriverApi = false; ///< --profile full: CUPTI traces driver API calls too
     std::string tegrastatsCommand; ///< e.g. "tegrastats" or "sudo tegrastats": read it as a child process too
     std::function<void(const std::string&)> progress; ///< called on the lab's thread with one line of progress
     const std::atomic<bool>* cancel = nullptr; ///< set to stop between batches (Status Cancelled)

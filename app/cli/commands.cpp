@@ -236,6 +236,8 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
            "full: also LibTorch operators and, where CUPTI works, GPU activity")
         ->capture_default_str();
     run->add_option("--sample-period", options.samplerPeriodMs, "System sampler period in ms")->capture_default_str();
+    run->add_flag("--trace-driver-api", options.traceDriverApi,
+        "With --profile full: trace CUDA driver API calls too (many more records)");
     run->add_option("--tegrastats", options.tegrastatsCommand,
         "On a Jetson, also read this command's output (e.g. \"sudo tegrastats\") at the sampler period");
 
