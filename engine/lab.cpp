@@ -374,6 +374,12 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
     say(options, "probing devices");
     lab.devices = probeDevices();
     ES_ASSIGN_OR_RETURN(const torch::Device device, chooseDevice(options, lab.devices));
+    if (options.profile == "full" && device.is_cuda()) {
+        // Before the first NVTX range of the process, or CUPTI never sees them.
+        const std::string nvtx = prof::prepareNvtxForGpuTracing(lab.devices.gpu);
+        if (!nvtx.empty())
+            say(options, nvtx);
+    }
     lab.deviceUsed = device.str();
     lab.deviceName
         = device.is_cuda() && !lab.devices.gpu.devices.empty() ? lab.devices.gpu.devices[0].name : lab.devices.cpuModel;

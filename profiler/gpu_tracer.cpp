@@ -46,6 +46,25 @@ std::string attachedProfiler()
     return "";
 }
 
+std::string prepareNvtxForGpuTracing(const GpuProbe& probe)
+{
+#if ES_HAS_CUPTI
+    if (const char* set = std::getenv("NVTX_INJECTION64_PATH"); set && *set)
+        return std::string("NVTX_INJECTION64_PATH is already ") + set;
+    if (!probe.driverLoaded || probe.driverInitResult != 0 || probe.devices.empty() || !attachedProfiler().empty())
+        return "";
+    std::string error;
+    std::unique_ptr<CuptiApi> api = loadCupti(error);
+    if (!api)
+        return "NVTX ranges are not traced by CUPTI: " + error;
+    setenv("NVTX_INJECTION64_PATH", api->location().c_str(), 0);
+    return "NVTX ranges reach CUPTI through NVTX_INJECTION64_PATH=" + api->location();
+#else
+    (void)probe;
+    return "";
+#endif
+}
+
 std::unique_ptr<GpuTracer> createGpuTracer(const GpuTracerOptions& options, const GpuProbe& probe)
 {
 #if ES_HAS_CUPTI

@@ -45,6 +45,12 @@ public:
 /// otherwise one that refuses with the reason. `probe` supplies what the driver said (no GPU, Jetson, root, ...).
 std::unique_ptr<GpuTracer> createGpuTracer(const GpuTracerOptions& options, const GpuProbe& probe);
 
+/// CUPTI sees NVTX ranges (MARKER records) only when NVTX loads it as its injection library, which NVTX decides at
+/// the process's first NVTX call from $NVTX_INJECTION64_PATH. Call this before any NVTX range when GPU tracing is
+/// wanted: it points that variable at libcupti unless it is set already (Nsight Systems sets its own) or tracing
+/// cannot work here. Returns what it did, for the run's notes.
+std::string prepareNvtxForGpuTracing(const GpuProbe& probe);
+
 /// Whether another CUDA profiler (Nsight Systems, Nsight Compute) is injected into this process, and which.
 std::string attachedProfiler();
 

@@ -41,9 +41,11 @@ TEST(CuptiGpu, TracesLibTorchKernelsCopiesAndSyncsPerStage)
         std::printf("[  SKIPPED ] no CUDA device for LibTorch here: %s\n", why.c_str());
         GTEST_SKIP() << why;
     }
+    const GpuProbe probe = probeGpu();
+    std::printf("%s\n", prepareNvtxForGpuTracing(probe).c_str()); // before the process's first NVTX range
     const torch::Device cuda(torch::kCUDA, 0);
     torch::ones({ 1 }, cuda).sum().item<float>(); // create the context before tracing, as the lab does
-    std::unique_ptr<GpuTracer> tracer = createGpuTracer(GpuTracerOptions {}, probeGpu());
+    std::unique_ptr<GpuTracer> tracer = createGpuTracer(GpuTracerOptions {}, probe);
     const Status started = tracer->start();
     ASSERT_TRUE(started.isOk()) << started.message();
 
