@@ -1,68 +1,60 @@
-#!/ usr / bin / env bash
-#SPDX - License - Identifier : Apache - 2.0
-#The GPU check.
-#scripts / gpu - check.sh prepare(here, with packages) copies the header - only dependencies and GoogleTest's source
-#into third_party_cache / (ignored by git; carry it to the GPU machine).
-#scripts / gpu - check.sh OUTDIR(on a bare GPU machine : CUDA, a CUDA - enabled PyTorch, no Qt, no OpenCV, no network)
-#configures and builds the profiler, engine, CLI and tests against pip's LibTorch,
-#runs the gpu - labelled tests, runs the lab on a synthetic source for every step with
-#-- profile off and -- profile full, and writes the sessions, the stats reports, the
-#run JSON, a summary and a log into OUTDIR.About 3 - 5 minutes on 16 cores.
-#scripts / gpu - check.sh run the same into $OUT(default out / gpu).
-set - uo pipefail cd "$(dirname " $
-{
-    BASH_SOURCE[0]
-}
-")/.."
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The GPU check.
+#   scripts/gpu-check.sh prepare   (here, with packages) copies the header-only dependencies and GoogleTest's source
+#                                  into third_party_cache/ (ignored by git; carry it to the GPU machine).
+#   scripts/gpu-check.sh OUTDIR    (on a bare GPU machine: CUDA, a CUDA-enabled PyTorch, no Qt, no OpenCV, no network)
+#                                  configures and builds the profiler, engine, CLI and tests against pip's LibTorch,
+#                                  runs the gpu-labelled tests, runs the lab on a synthetic source for every step with
+#                                  --profile off and --profile full, and writes the sessions, the stats reports, the
+#                                  run JSON, a summary and a log into OUTDIR. About 3-5 minutes on 16 cores.
+#   scripts/gpu-check.sh run       the same into $OUT (default out/gpu).
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-    if[["${1:-}" == "prepare"]];
-then set - e rm - rf third_party_cache&& mkdir - p third_party_cache / include cp
-    - r / usr / include / CLI / usr / include / nlohmann third_party_cache / include / cp
-    - r / usr / src / googletest third_party_cache / googletest du
-    - sh third_party_cache exit 0 fi if[[-z "${1:-}" || "${1:-}" == "-h" || "${1:-}" == "--help"]];
-then echo "usage: scripts/gpu-check.sh prepare | OUTDIR | run" > & 2 exit 2 fi out = "$1"[["$out" == "run"]]&& out
-    = "${OUT:-out/gpu}" mkdir - p "$out" out = "$(cd " $out " && pwd)" log = "$out/gpu-check.log" : > "$log" say()
-{
-    echo "[gpu-check $(date +%T)] $*" | tee - a "$log";
-}
-started = $(date + % s)
+if [[ "${1:-}" == "prepare" ]]; then
+  set -e
+  rm -rf third_party_cache && mkdir -p third_party_cache/include
+  cp -r /usr/include/CLI /usr/include/nlohmann third_party_cache/include/
+  cp -r /usr/src/googletest third_party_cache/googletest
+  du -sh third_party_cache
+  exit 0
+fi
+if [[ -z "${1:-}" || "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+  echo "usage: scripts/gpu-check.sh prepare | OUTDIR | run" >&2
+  exit 2
+fi
+out="$1"
+[[ "$out" == "run" ]] && out="${OUT:-out/gpu}"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+log="$out/gpu-check.log"
+: > "$log"
+say() { echo "[gpu-check $(date +%T)] $*" | tee -a "$log"; }
+started=$(date +%s)
 
-                say
-            "machine: $(nproc) cores; $(nvidia-smi -L 2>/dev/null | head -1 || echo 'nvidia-smi missing')" nvidia
-            - smi
-        > "$out/nvidia-smi.txt" 2 > & 1
-    || true python3
-                - c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.get_device_name(0))'
-            > "$out/torch.txt" 2 > & 1 cat "$out/torch.txt"
-        | tee - a "$log" prefix
-    = "$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>>" $log ")" third_party
-    = ()[[-d third_party_cache]]&& third_party
-    = (-DES_THIRD_PARTY_DIR = "$PWD/third_party_cache")
-          configure() { cmake - S.- B build - gpu - G Ninja - DCMAKE_BUILD_TYPE = Release - DCMAKE_PREFIX_PATH
-              = "$prefix" - DES_WITH_OPENCV = OFF - DES_BUILD_GUI = OFF - DCMAKE_CUDA_ARCHITECTURES
-              = 90 "${third_party[@]}"
-                   "$@"
-                  > "$out/configure.log" 2 > & 1 } say "configure" configure
-    - DES_USE_TORCH_CUDA_HEADERS
-    = ON ||
-{
-    tail - 30 "$out/configure.log";
-    exit 1;
+say "machine: $(nproc) cores; $(nvidia-smi -L 2>/dev/null | head -1 || echo 'nvidia-smi missing')"
+nvidia-smi > "$out/nvidia-smi.txt" 2>&1 || true
+python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, torch.cuda.get_device_name(0))' \
+  > "$out/torch.txt" 2>&1
+tee -a "$log" < "$out/torch.txt"
+prefix="$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>>"$log")"
+third_party=()
+[[ -d third_party_cache ]] && third_party=(-DES_THIRD_PARTY_DIR="$PWD/third_party_cache")
+configure() {
+  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" -DES_WITH_OPENCV=OFF \
+    -DES_BUILD_GUI=OFF -DCMAKE_CUDA_ARCHITECTURES=90 "${third_party[@]}" "$@" > "$out/configure.log" 2>&1
 }
-grep
-        - E "^-- +(LibTorch|CUDA|OpenCV|Qt|Tests)"
-            "$out/configure.log"
-    | tee - a "$log" say "build" if !cmake-- build build - gpu - j "$(nproc)" > "$out/build.log" 2 > &1;
-then
-#LibTorch's CUDA-only headers change between releases: retry without them rather than lose the run.
-        say "build failed with LibTorch's CUDA headers; retrying without them (see build.log)" cp "$out/build.log"
-            "$out/build-with-torch-cuda-headers.log" configure
-    - DES_USE_TORCH_CUDA_HEADERS
-    = OFF cmake-- build build - gpu - j "$(nproc)" > "$out/build.log" 2 > &1 ||
-{
-    tail - 40 "$out/build.log";
-    exit 1;
-}
+say "configure"
+configure -DES_USE_TORCH_CUDA_HEADERS=ON || { tail -30 "$out/configure.log"; exit 1; }
+grep -E "^-- +(LibTorch|CUDA|OpenCV|Qt|Tests)" "$out/configure.log" | tee -a "$log"
+say "build"
+if ! cmake --build build-gpu -j "$(nproc)" > "$out/build.log" 2>&1; then
+  # LibTorch's CUDA-only headers change between releases: retry without them rather than lose the run.
+  say "build failed with LibTorch's CUDA headers; retrying without them (see build-with-torch-cuda-headers.log)"
+  cp "$out/build.log" "$out/build-with-torch-cuda-headers.log"
+  configure -DES_USE_TORCH_CUDA_HEADERS=OFF
+  cmake --build build-gpu -j "$(nproc)" > "$out/build.log" 2>&1 || { tail -40 "$out/build.log"; exit 1; }
 fi
 say "built in $(( $(date +%s) - started )) s"
 cli=build-gpu/bin/edgescope-cli
@@ -72,14 +64,14 @@ $cli devices | tee -a "$log"
 say "gpu tests"
 timeout 240 ctest --test-dir build-gpu -L gpu --output-on-failure -V > "$out/ctest-gpu.log" 2>&1
 echo "ctest gpu exit $?" >> "$log"
-grep -E "CUPTI:|DtoH copies per frame|tests passed|Passed|Failed|SKIPPED" "$out/ctest-gpu.log" | tail -20 | tee -a "$log"
+grep -E "CUPTI:|DtoH copies per frame|NVTX|tests passed|Passed|Failed|SKIPPED" "$out/ctest-gpu.log" | tail -20 \
+  | tee -a "$log"
 say "profiler tests"
 timeout 120 ctest --test-dir build-gpu -L profiler -j 8 > "$out/ctest-profiler.log" 2>&1
 tail -3 "$out/ctest-profiler.log" | tee -a "$log"
 
 frames=12
-for profile in off full;
-do
+for profile in off full; do
   say "lab, every step, --profile $profile ($frames frames after 3 warm-up, synthetic 768x576)"
   rm -f "$out/lab-$profile.sqlite"
   timeout 200 $cli run --synthetic 768x576 --steps all --frames $frames --warmup 3 --device cuda --profile $profile \
@@ -89,20 +81,17 @@ do
 done
 say "stats reports"
 for report in gpu_trace gpu_stage_sum gpu_frame_sum cuda_gpu_kern_sum cuda_gpu_mem_time_sum cuda_api_sum nvtx_sum \
-  frames;
-do
-    $cli stats "$out/lab-full.sqlite" --report "$report" > "$out/stats-$report.txt" 2
-            > &1 $cli stats "$out/lab-full.sqlite" --report "$report" --format csv > "$out/stats-$report.csv" 2
-            > &1 done cat "$out/stats-gpu_trace.txt"
-                          "$out/stats-gpu_stage_sum.txt"
-            >> "$log"
+  frames; do
+  $cli stats "$out/lab-full.sqlite" --report "$report" > "$out/stats-$report.txt" 2>&1
+  $cli stats "$out/lab-full.sqlite" --report "$report" --format csv > "$out/stats-$report.csv" 2>&1
+done
+cat "$out/stats-gpu_trace.txt" "$out/stats-gpu_stage_sum.txt" >> "$log"
 
-                    say "summary" python3
-                    - "$out"
-                << 'EOF' 2
-            > &1
-        | tee "$out/summary.txt" | tee - a "$log" import json,
-        sys, os out = sys.argv[1] def load(name) :
+say "summary"
+python3 - "$out" <<'EOF' 2>&1 | tee "$out/summary.txt" | tee -a "$log"
+import json, sys, os
+out = sys.argv[1]
+def load(name):
     try:
         return json.load(open(os.path.join(out, name)))
     except Exception as e:
@@ -117,11 +106,10 @@ print(f"{'step':20} {'FPS off':>8} {'FPS full':>8} {'full/off':>8} {'records':>9
       f"{'NMS it/f':>8}  postprocess per frame: DtoH, HtoD, syncs, kernels")
 for s in full["steps"]:
     o = offsteps.get(s["id"], {})
-    gpu = s.get("gpu") or
-        { }
-stages = (gpu.get("per_frame") or {}).get("stages") or { }
-post = stages.get("postprocess") or { }
-copies = post.get("copies") or { }
+    gpu = s.get("gpu") or {}
+    stages = (gpu.get("per_frame") or {}).get("stages") or {}
+    post = stages.get("postprocess") or {}
+    copies = post.get("copies") or {}
     ratio = s["fps"] / o["fps"] if o.get("fps") else float("nan")
     print(f"{s['id']:20} {o.get('fps', 0):8.2f} {s['fps']:8.2f} {ratio:8.3f} {gpu.get('records', 0):9} "
           f"{gpu.get('dropped_records', '-'):>7} {s.get('nms_iterations_per_frame', 0):8.1f}  "
