@@ -238,7 +238,7 @@ Result<int64_t> SessionStore::writeRun(const RunData& data)
         return status;
     };
     const RunRecord& r = data.run;
-    const int64_t pid = getpid();
+    const int64_t pid = data.pid > 0 ? data.pid : int64_t(getpid());
     const int64_t globalPid = packGlobalTid(pid, 0);
     Statement run(m_db,
         "INSERT INTO ES_RUNS(step, stepNumber, title, status, profile, device, deviceName, weights, "
@@ -253,13 +253,17 @@ Result<int64_t> SessionStore::writeRun(const RunData& data)
     const int64_t runId = sqlite3_last_insert_rowid(m_db);
 
     Statement process(m_db, "INSERT INTO PROCESSES(globalPid, pid, name, runId) VALUES (?,?,?,?)");
-    if (!process.bind(1, globalPid).bind(2, pid).bind(3, processName()).bind(4, runId).run())
+    const std::string recordedProcess = data.processName.empty() ? processName() : data.processName;
+    if (!process.bind(1, globalPid).bind(2, pid).bind(3, recordedProcess).bind(4, runId).run())
         return fail(process.error());
     std::map<uint16_t, int64_t> globalTids;
     Statement thread(m_db, "INSERT INTO ThreadNames(nameId, priority, globalTid, runId) VALUES (?,?,?,?)");
     for (const auto& info : data.threads) {
         globalTids[info.index] = packGlobalTid(pid, info.osTid);
-        auto nameId = internString(threadName(info.osTid));
+        auto named = data.threadNames.find(info.osTid);
+        auto nameId = internString(named != data.threadNames.end() ? named->second
+                : data.pid > 0                                     ? "thread " + std::to_string(info.osTid)
+                                                                   : threadName(info.osTid));
         if (!nameId)
             return fail(nameId.status().message());
         if (!thread.bind(1, nameId.value()).bind(2, int64_t(0)).bind(3, globalTids[info.index]).bind(4, runId).run())
@@ -289,10 +293,16 @@ Result<int64_t> SessionStore::writeRun(const RunData& data)
             names.resize(event.nameId + 1);
             known.resize(event.nameId + 1, false);
         }
-        auto id = internString(RangeNameRegistry::instance().name(event.nameId));
+        // Imported runs name their ranges themselves; the lab's come from the process's registry.
+        const bool own = !data.rangeNames.empty();
+        auto id = internString(own ? (event.nameId < data.rangeNames.size() ? data.rangeNames[event.nameId] : "?")
+                                   : RangeNameRegistry::instance().name(event.nameId));
         if (!id)
             return fail(id.status().message());
-        names[event.nameId] = { id.value(), RangeNameRegistry::instance().entry(event.nameId) };
+        RangeName entry = own ? RangeName {} : RangeNameRegistry::instance().entry(event.nameId);
+        if (own && event.nameId < data.rangeColors.size())
+            entry.argbColor = data.rangeColors[event.nameId];
+        names[event.nameId] = { id.value(), entry };
         known[event.nameId] = true;
     }
     std::vector<int64_t> threadTids(65536, globalPid);

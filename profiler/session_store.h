@@ -99,6 +99,13 @@ struct RunData
     GpuActivity gpu;
     std::string gpuTracingState = "off";
     GpuTracingStatus gpuTracing;
+    /// Imported runs: the range names (RangeEvent::nameId indexes these instead of the process's registry) and
+    /// their colours (ARGB), thread names by OS tid, and the process that was recorded (pid 0: this process).
+    std::vector<std::string> rangeNames;
+    std::vector<uint32_t> rangeColors;
+    std::map<int64_t, std::string> threadNames;
+    int64_t pid = 0;
+    std::string processName;
 };
 
 /// A run as listed by runs().

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "commands.h"
 
+#include "clock.h"
+#include "exchange.h"
+
 #include "es_config.h"
 
 #include "frame_source.h"
@@ -141,6 +144,59 @@ int statsCommand(const StatsArguments& arguments, std::ostream& out, std::ostrea
     return kExitOk;
 }
 
+struct ExchangeArguments
+{
+    std::string input;
+    std::string output;
+    std::string run;
+    std::string step;
+    std::string format;
+};
+
+void printExchangeStats(const std::string& what, const std::string& path, const prof::ExchangeStats& stats,
+    int64_t startNs, std::ostream& err)
+{
+    const double seconds = std::max(1e-9, double(prof::nowNs() - startNs) / 1e9);
+    char line[400];
+    std::snprintf(line, sizeof line, "%s %s: %lld events, %.1f MB in %.2f s (%.2f million events/s, %.1f MB/s)\n",
+        what.c_str(), path.c_str(), static_cast<long long>(stats.events), double(stats.bytes) / 1e6, seconds,
+        double(stats.events) / seconds / 1e6, double(stats.bytes) / seconds / 1e6);
+    err << line;
+    for (const std::string& note : stats.notes)
+        err << "note: " << note << "\n";
+}
+
+int exportCommand(const ExchangeArguments& arguments, std::ostream& err)
+{
+    auto format = prof::parseExportFormat(arguments.format);
+    if (!format)
+        return reportFailure(format.status(), err);
+    auto store = prof::SessionStore::openForReading(arguments.input);
+    if (!store)
+        return reportFailure(store.status(), err);
+    auto runs = prof::selectRuns(*store.value(), arguments.run, arguments.step);
+    if (!runs)
+        return reportFailure(runs.status(), err);
+    const int64_t startNs = prof::nowNs();
+    auto stats = prof::exportRuns(*store.value(), runs.value(), format.value(), arguments.output);
+    if (!stats)
+        return reportFailure(stats.status(), err);
+    printExchangeStats("exported", arguments.output, stats.value(), startNs, err);
+    return kExitOk;
+}
+
+int importCommand(const ExchangeArguments& arguments, std::ostream& out, std::ostream& err)
+{
+    const int64_t startNs = prof::nowNs();
+    prof::ExchangeStats stats;
+    auto runId = prof::importTrace(arguments.input, arguments.output, &stats);
+    if (!runId)
+        return reportFailure(runId.status(), err);
+    printExchangeStats("imported", arguments.input, stats, startNs, err);
+    out << "run " << runId.value() << " of " << arguments.output << "\n";
+    return kExitOk;
+}
+
 int tegrastatsCommand(const std::string& path, bool json, std::ostream& out, std::ostream& err)
 {
     std::ifstream file(path);
@@ -256,9 +312,26 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
         ->excludes(runOption);
     stats
         ->add_option("--report", statsArguments.report,
-            "all, nvtx_sum, cuda_gpu_kern_sum, cuda_gpu_mem_time_sum, cuda_api_sum, op_sum, frames or os_util")
+            "all, nvtx_sum, cuda_gpu_kern_sum, cuda_gpu_mem_time_sum, cuda_api_sum, gpu_stage_sum, gpu_frame_sum, "
+            "gpu_trace, op_sum, frames or os_util")
         ->capture_default_str();
     stats->add_option("--format", statsArguments.format, "table, csv or json")->capture_default_str();
+
+    ExchangeArguments exportArguments;
+    CLI::App* exporter = app.add_subcommand(
+        "export", "Write runs of a lab session for other tools: NVTXT, nsys SQLite, Chrome/Perfetto JSON, CSV, HTML");
+    exporter->add_option("session", exportArguments.input, "The lab session (.sqlite)")->required();
+    auto* exportRun = exporter->add_option("--run", exportArguments.run, "Only this run id");
+    exporter->add_option("--step", exportArguments.step, "Only the runs of this step (id, short id or number)")
+        ->excludes(exportRun);
+    exporter->add_option("--format", exportArguments.format, "nvtxt, nsys-sqlite, chrome, csv or html")->required();
+    exporter->add_option("-o,--output", exportArguments.output, "The file to write")->required();
+
+    ExchangeArguments importArguments;
+    CLI::App* importer = app.add_subcommand(
+        "import", "Read an nsys SQLite export, a PyTorch profiler trace (.json, .json.gz) or NVTXT into a lab session");
+    importer->add_option("trace", importArguments.input, "The trace file")->required();
+    importer->add_option("-o,--output", importArguments.output, "The lab session to append the run to")->required();
 
     bool devicesJson = false;
     CLI::App* devices = app.add_subcommand("devices", "List the compute backends and say whether GPU tracing can work");
@@ -286,6 +359,10 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
             return runCommand(options, arguments, out, err);
         if (stats->parsed())
             return statsCommand(statsArguments, out, err);
+        if (exporter->parsed())
+            return exportCommand(exportArguments, err);
+        if (importer->parsed())
+            return importCommand(importArguments, out, err);
         if (tegrastats->parsed())
             return tegrastatsCommand(tegrastatsLog, tegrastatsJson, out, err);
         if (devices->parsed()) {

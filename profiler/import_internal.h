@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Internal to the imports (import_*.cpp): one reader per format, and the builder they fill a run with.
+#include "exchange.h"
+
+#include <map>
+#include <unordered_map>
+
+namespace es::prof {
+
+Result<RunData> readNsysSqlite(const std::string& path, ExchangeStats& stats);
+Result<RunData> readKinetoJson(const std::string& path, ExchangeStats& stats);
+Result<RunData> readNvtxt(const std::string& path, ExchangeStats& stats);
+
+/// Fills a RunData from another tool's events: threads by OS tid, range names interned per run, times in ns on the
+/// tool's clock. One thread.
+class ImportedRun
+{
+public:
+    ImportedRun(const std::string& path, const std::string& tool);
+    uint16_t thread(int64_t osTid);
+    void nameThread(int64_t osTid, const std::string& name) { m_data.threadNames[osTid] = name; }
+    void addRange(int64_t osTid, int64_t startNs, int64_t endNs, const std::string& name, uint32_t argb = 0xFF999999);
+    void addOperator(int64_t osTid, int64_t startNs, int64_t endNs, const std::string& name);
+    GpuActivity& gpu() { return m_data.gpu; }
+    RunData& data() { return m_data; }
+    /// Sets the run's time span, thread list and GPU state; `stats` gets the event count.
+    RunData finish(ExchangeStats& stats);
+
+private:
+    RunData m_data;
+    std::unordered_map<int64_t, uint16_t> m_threads;
+    std::unordered_map<std::string, uint32_t> m_rangeNames;
+};
+
+} // namespace es::prof
