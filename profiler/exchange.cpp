@@ -22,8 +22,8 @@ Result<ExportFormat> parseExportFormat(const std::string& name)
         return ExportFormat::Csv;
     if (name == "html")
         return ExportFormat::Html;
-    return Status(StatusCode::InvalidArgument,
-        "unknown export format " + name + " (nvtxt, nsys-sqlite, chrome, csv or html)");
+    return Status(
+        StatusCode::InvalidArgument, "unknown export format " + name + " (nvtxt, nsys-sqlite, chrome, csv or html)");
 }
 
 namespace {

@@ -14,14 +14,7 @@
 
 namespace es::prof {
 
-enum class ExportFormat
-{
-    Nvtxt,
-    NsysSqlite,
-    Chrome,
-    Csv,
-    Html
-};
+enum class ExportFormat { Nvtxt, NsysSqlite, Chrome, Csv, Html };
 
 /// "nvtxt", "nsys-sqlite", "chrome", "csv" or "html".
 Result<ExportFormat> parseExportFormat(const std::string& name);
@@ -41,13 +34,7 @@ Result<ExchangeStats> exportRuns(
     const SessionStore& store, const std::vector<int64_t>& runIds, ExportFormat format, const std::string& path);
 
 /// The kinds of trace `importTrace` reads, told apart by content (not by name).
-enum class TraceKind
-{
-    NsysSqlite,
-    KinetoJson,
-    Nvtxt,
-    EdgeScopeSession
-};
+enum class TraceKind { NsysSqlite, KinetoJson, Nvtxt, EdgeScopeSession };
 Result<TraceKind> detectTraceKind(const std::string& path);
 
 /// Reads a trace written by another tool into one run: an nsys SQLite export (schema 3.0 of 2022 to today), a

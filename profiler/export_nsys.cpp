@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <sys/stat.h>
 #include <cstring>
+#include <sys/stat.h>
 
 namespace es::prof {
 
@@ -75,18 +75,17 @@ Result<ExchangeStats> exportNsysSqlite(
 
     ExchangeStats stats;
     // Per-run tables: their rows of the chosen runs, every column but runId.
-    const char* perRun[] = { "ThreadNames", "PROCESSES", "NVTX_EVENTS", "CUPTI_ACTIVITY_KIND_KERNEL",
-        "CUPTI_ACTIVITY_KIND_MEMCPY", "CUPTI_ACTIVITY_KIND_MEMSET", "CUPTI_ACTIVITY_KIND_RUNTIME",
-        "CUPTI_ACTIVITY_KIND_SYNCHRONIZATION" };
+    const char* perRun[]
+        = { "ThreadNames", "PROCESSES", "NVTX_EVENTS", "CUPTI_ACTIVITY_KIND_KERNEL", "CUPTI_ACTIVITY_KIND_MEMCPY",
+              "CUPTI_ACTIVITY_KIND_MEMSET", "CUPTI_ACTIVITY_KIND_RUNTIME", "CUPTI_ACTIVITY_KIND_SYNCHRONIZATION" };
     for (const char* table : perRun) {
         std::string list;
         for (const std::string& column : columnsOf(db, "src", table))
             if (column != "runId")
                 list += (list.empty() ? "\"" : ", \"") + column + "\"";
         // PROCESSES repeats per run in the session; nsys has one row per process.
-        const std::string distinct = std::string(table) == "PROCESSES" || std::string(table) == "ThreadNames"
-            ? "DISTINCT "
-            : "";
+        const std::string distinct
+            = std::string(table) == "PROCESSES" || std::string(table) == "ThreadNames" ? "DISTINCT " : "";
         status = execute(db,
             "CREATE TABLE main." + std::string(table) + " AS SELECT " + distinct + list + " FROM src." + table
                 + " WHERE runId IN (" + runList + ")",

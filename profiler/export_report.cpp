@@ -200,7 +200,8 @@ void fpsWaterfall(TextWriter& out, const std::vector<ExportRun>& runs)
         svgRect(out, p.left + slot * double(i) + slot * 0.15, y, slot * 0.7, p.height * (high - low) / top, colour,
             runs[i].summary.record.step + ": " + fixed(fps, 2) + " FPS");
         svgText(out, p.left + slot * (double(i) + 0.5), y - 4, fixed(fps, 2));
-        svgText(out, p.left + slot * (double(i) + 0.5), p.top + p.height + 14, runs[i].summary.record.step.substr(0, 2));
+        svgText(
+            out, p.left + slot * (double(i) + 0.5), p.top + p.height + 14, runs[i].summary.record.step.substr(0, 2));
         previous = fps;
     }
     out << "<line x1=\"60\" y1=\"250\" x2=\"620\" y2=\"250\" stroke=\"#333\"/></svg>\n";
@@ -225,13 +226,14 @@ void stackedStages(TextWriter& out, const std::vector<ExportRun>& runs, const st
             const double ms = figures[i].stageNs.count(kStages[s])
                 ? double(figures[i].stageNs.at(kStages[s])) / 1e6 / figures[i].framesMeasured
                 : 0;
-            svgRect(out, p.left + slot * double(i) + slot * 0.2, p.top + p.height * (1 - (base + ms) / top),
-                slot * 0.6, p.height * ms / top, kStageColors[s],
+            svgRect(out, p.left + slot * double(i) + slot * 0.2, p.top + p.height * (1 - (base + ms) / top), slot * 0.6,
+                p.height * ms / top, kStageColors[s],
                 runs[i].summary.record.step + " " + kStages[s] + ": " + fixed(ms, 2) + " ms/frame");
             base += ms;
         }
         svgText(out, p.left + slot * (double(i) + 0.5), p.top + p.height * (1 - base / top) - 4, fixed(base, 1));
-        svgText(out, p.left + slot * (double(i) + 0.5), p.top + p.height + 14, runs[i].summary.record.step.substr(0, 2));
+        svgText(
+            out, p.left + slot * (double(i) + 0.5), p.top + p.height + 14, runs[i].summary.record.step.substr(0, 2));
     }
     for (size_t s = 0; s < 4; ++s) {
         svgRect(out, 630, 40 + 18 * double(s), 10, 10, kStageColors[s], kStages[s]);
@@ -261,7 +263,8 @@ void copiesPerFrame(TextWriter& out, const std::vector<ExportRun>& runs, const s
             svgRect(out, p.left + slot * double(i) + slot * (0.15 + 0.23 * k), p.top + p.height - h, slot * 0.2, h,
                 colours[k], runs[i].summary.record.step + " " + names[k] + ": " + fixed(values[k], 1) + " per frame");
         }
-        svgText(out, p.left + slot * (double(i) + 0.5), p.top + p.height + 14, runs[i].summary.record.step.substr(0, 2));
+        svgText(
+            out, p.left + slot * (double(i) + 0.5), p.top + p.height + 14, runs[i].summary.record.step.substr(0, 2));
     }
     for (int k = 0; k < 3; ++k) {
         svgRect(out, 630, 40 + 18 * k, 10, 10, colours[k], names[k]);
@@ -343,9 +346,11 @@ Result<int64_t> writeHtml(const SessionStore& store, const std::vector<ExportRun
     Statement tracing(store.database(),
         "SELECT runId, state, coalesce(reason, '') FROM ES_GPU_TRACING WHERE state != 'traced' LIMIT 1");
     if (tracing.ok() && tracing.step() == SQLITE_ROW)
-        out << "<li>GPU activity was not traced (" << std::string_view(tracing.columnText(1)) << (tracing.columnText(2).empty() ? "" : ": ")
-            << std::string_view(tracing.columnText(2)) << "): the copy and synchronization chart is empty.</li>";
-    out << "<li>FPS excludes video decoding; stage times are host-side NVTX ranges (on a GPU, work launched in one stage "
+        out << "<li>GPU activity was not traced (" << std::string_view(tracing.columnText(1))
+            << (tracing.columnText(2).empty() ? "" : ": ") << std::string_view(tracing.columnText(2))
+            << "): the copy and synchronization chart is empty.</li>";
+    out << "<li>FPS excludes video decoding; stage times are host-side NVTX ranges (on a GPU, work launched in one "
+           "stage "
            "may be waited for in a later one).</li></ul></div>\n";
 
     out << "<h2>Steps</h2><table><tr><th class=\"l\">step</th><th>batch</th><th>precision</th><th>frames</th>"
@@ -364,9 +369,9 @@ Result<int64_t> writeHtml(const SessionStore& store, const std::vector<ExportRun
         out.number(r.detectorOnlyFps > 0 ? r.fps / r.detectorOnlyFps : 0, 2) << "</td>";
         for (const char* stage : kStages) {
             out << "<td>";
-            out.number(figures[i].stageNs.count(stage) ? double(figures[i].stageNs.at(stage)) / 1e6
-                        / figures[i].framesMeasured
-                                                       : 0,
+            out.number(figures[i].stageNs.count(stage)
+                    ? double(figures[i].stageNs.at(stage)) / 1e6 / figures[i].framesMeasured
+                    : 0,
                 2)
                 << "</td>";
         }
@@ -388,7 +393,8 @@ Result<int64_t> writeHtml(const SessionStore& store, const std::vector<ExportRun
             out.html(value) << "</td></tr>";
         }
     }
-    out << "</table>\n<p>Written by EdgeScope. Every chart is inline SVG; the file needs no network.</p></body></html>\n";
+    out << "</table>\n<p>Written by EdgeScope. Every chart is inline SVG; the file needs no "
+           "network.</p></body></html>\n";
     return int64_t(runs.size());
 }
 

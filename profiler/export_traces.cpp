@@ -61,10 +61,13 @@ void nvtxtMessage(TextWriter& out, const std::string& text)
 Result<int64_t> writeNvtxt(const SessionStore& store, const std::vector<ExportRun>& runs, TextWriter& out)
 {
     int64_t events = 0;
-    out << "# NVTXT written by EdgeScope from the lab session " << store.path() << "\n";
+    const size_t slash = store.path().rfind('/');
+    out << "# NVTXT written by EdgeScope from the lab session "
+        << (slash == std::string::npos ? store.path() : store.path().substr(slash + 1)) << "\n";
     out << "# Times are CLOCK_MONOTONIC ns of the machine that recorded the lab (TimeBase = Manual, absolute ns).\n";
     out << "# Create a report: ImportNvtxt --cmd create -n FILE.nvtxt -o FILE.nsys-rep\n";
-    out << "# Merge into a capture of the same run: ImportNvtxt --cmd merge -i capture.nsys-rep -n FILE.nvtxt -o out.nsys-rep"
+    out << "# Merge into a capture of the same run: ImportNvtxt --cmd merge -i capture.nsys-rep -n FILE.nvtxt -o "
+           "out.nsys-rep"
            " --update_report_time (see docs/user-guide.md for lining times up)\n";
     std::string title = "EdgeScope";
     for (const ExportRun& run : runs)
@@ -94,7 +97,7 @@ Result<int64_t> writeNvtxt(const SessionStore& store, const std::vector<ExportRu
             out << "Color = " << nearestColorName(run.colors.count(text) ? run.colors.at(text) : 0xFF999999u) << "\n";
             for (const auto& [range, tid] : ranges) {
                 out << "RangeStartEnd, " << range->startNs << ", " << range->endNs << ", " << tid << ", ";
-                nvtxtMessage(out, range->payload >= 0 ? text + " " + std::to_string(range->payload) : text);
+                nvtxtMessage(out, text); // the name alone, so that nvtx_sum groups the ranges of a stage
                 out << '\n';
                 ++events;
             }
@@ -105,8 +108,8 @@ Result<int64_t> writeNvtxt(const SessionStore& store, const std::vector<ExportRu
         for (const FrameEvent& frame : model.frames) {
             out << "Marker, " << frame.endNs << ", " << labThread << ", ";
             nvtxtMessage(out,
-                "frame " + std::to_string(frame.frameIndex) + " (batch " + std::to_string(frame.batchIndex) + "): "
-                    + std::to_string(frame.detections) + " detections");
+                "frame " + std::to_string(frame.frameIndex) + " (batch " + std::to_string(frame.batchIndex)
+                    + "): " + std::to_string(frame.detections) + " detections");
             out << '\n';
             ++events;
         }
@@ -149,18 +152,18 @@ void enforceNesting(std::vector<Slice>& slices)
 
 const char* memcpyName(const CopyEvent& copy)
 {
-    static const char* kinds[] = { "Pageable", "Pinned", "Device", "Array", "Managed", "Device Static",
-        "Managed Static", "Unknown" };
+    static const char* kinds[]
+        = { "Pageable", "Pinned", "Device", "Array", "Managed", "Device Static", "Managed Static", "Unknown" };
     static thread_local std::string text;
     const char* src = kinds[std::min<int>(copy.srcKind, 7)];
     const char* dst = kinds[std::min<int>(copy.dstKind, 7)];
     text = std::string("Memcpy ")
-        + (copy.copyKind == 1       ? "HtoD"
-              : copy.copyKind == 2  ? "DtoH"
-              : copy.copyKind == 8  ? "DtoD"
-              : copy.copyKind == 10 ? "PtoP"
-              : copy.copyKind == 9  ? "HtoH"
-                                    : "Unknown")
+        + (copy.copyKind == 1         ? "HtoD"
+                : copy.copyKind == 2  ? "DtoH"
+                : copy.copyKind == 8  ? "DtoD"
+                : copy.copyKind == 10 ? "PtoP"
+                : copy.copyKind == 9  ? "HtoH"
+                                      : "Unknown")
         + " (" + src + " -> " + dst + ")";
     return text.c_str();
 }
@@ -186,8 +189,9 @@ const char* syncName(uint32_t type)
 Result<int64_t> writeChrome(const SessionStore& store, const std::vector<ExportRun>& runs, TextWriter& out)
 {
     int64_t events = 0;
+    const size_t slash = store.path().rfind('/');
     out << "{\"schemaVersion\": 1, \"traceName\": ";
-    out.jsonString("EdgeScope " + store.path());
+    out.jsonString("EdgeScope " + (slash == std::string::npos ? store.path() : store.path().substr(slash + 1)));
     out << ", \"displayTimeUnit\": \"ms\", \"deviceProperties\": [], \"traceEvents\": [\n";
     bool first = true;
     auto begin = [&]() -> TextWriter& {
@@ -203,7 +207,8 @@ Result<int64_t> writeChrome(const SessionStore& store, const std::vector<ExportR
         const int64_t cpuPid = many ? run.summary.runId : run.pid;
         auto gpuPid = [&](int32_t device) { return many ? int64_t(1000000) * run.summary.runId + device : device; };
         const std::string suffix = many ? " (run " + std::to_string(run.summary.runId) + ")" : "";
-        begin() << "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": " << cpuPid << ", \"tid\": 0, \"args\": {\"name\": ";
+        begin() << "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": " << cpuPid
+                << ", \"tid\": 0, \"args\": {\"name\": ";
         out.jsonString("EdgeScope " + run.summary.record.step + suffix) << "}}";
         std::unordered_map<uint32_t, std::pair<int64_t, const ApiEvent*>> launches; // correlation -> (tid, call)
         for (const ThreadTrack& thread : model.threads) {
@@ -246,9 +251,8 @@ Result<int64_t> writeChrome(const SessionStore& store, const std::vector<ExportR
             for (const KernelEvent& k : stream.kernels)
                 slices.push_back({ k.startNs, k.endNs, "kernel", k.name, k.correlationId, 3, &k });
             for (const CopyEvent& c : stream.copies)
-                slices.push_back(
-                    { c.startNs, c.endNs, c.isMemset ? "gpu_memset" : "gpu_memcpy", 0, c.correlationId,
-                        c.isMemset ? 5 : 4, &c });
+                slices.push_back({ c.startNs, c.endNs, c.isMemset ? "gpu_memset" : "gpu_memcpy", 0, c.correlationId,
+                    c.isMemset ? 5 : 4, &c });
             for (const SyncEvent& s : stream.syncs)
                 slices.push_back({ s.startNs, s.endNs, "cuda_sync", 0, s.correlationId, 6, &s });
             enforceNesting(slices);
@@ -271,8 +275,8 @@ Result<int64_t> writeChrome(const SessionStore& store, const std::vector<ExportR
                     const auto* k = static_cast<const KernelEvent*>(s.source);
                     out << ", \"grid\": [" << int64_t(k->gridX) << ", " << int64_t(k->gridY) << ", "
                         << int64_t(k->gridZ) << "], \"block\": [" << int64_t(k->blockX) << ", " << int64_t(k->blockY)
-                        << ", " << int64_t(k->blockZ) << "], \"registers per thread\": "
-                        << int64_t(k->registersPerThread);
+                        << ", " << int64_t(k->blockZ)
+                        << "], \"registers per thread\": " << int64_t(k->registersPerThread);
                 } else if (s.kind == 4 || s.kind == 5) {
                     out << ", \"bytes\": " << int64_t(static_cast<const CopyEvent*>(s.source)->bytes);
                 }
@@ -282,8 +286,7 @@ Result<int64_t> writeChrome(const SessionStore& store, const std::vector<ExportR
                 if (launch != launches.end()) {
                     begin() << "{\"ph\": \"s\", \"id\": " << s.correlation << ", \"pid\": " << cpuPid
                             << ", \"tid\": " << launch->second.first << ", \"ts\": ";
-                    out.microseconds(launch->second.second->startNs)
-                        << ", \"cat\": \"ac2g\", \"name\": \"ac2g\"}";
+                    out.microseconds(launch->second.second->startNs) << ", \"cat\": \"ac2g\", \"name\": \"ac2g\"}";
                     begin() << "{\"ph\": \"f\", \"id\": " << s.correlation << ", \"pid\": " << pid
                             << ", \"tid\": " << stream.streamId << ", \"ts\": ";
                     out.microseconds(s.startNs) << ", \"cat\": \"ac2g\", \"name\": \"ac2g\", \"bp\": \"e\"}";
@@ -291,8 +294,7 @@ Result<int64_t> writeChrome(const SessionStore& store, const std::vector<ExportR
             }
         }
         for (const CounterTrackModel& counter : model.counters) {
-            const std::string name
-                = model.strings.get(counter.name) + " (" + model.strings.get(counter.unit) + ")";
+            const std::string name = model.strings.get(counter.name) + " (" + model.strings.get(counter.unit) + ")";
             for (const CounterSample& sample : counter.samples) {
                 begin() << "{\"ph\": \"C\", \"name\": ";
                 out.jsonString(name) << ", \"pid\": " << cpuPid << ", \"ts\": ";

@@ -5,12 +5,17 @@
 // gzipped. Timestamps are microseconds.
 #include "import_internal.h"
 
+#include "es_config.h"
+
 #include <nlohmann/json.hpp>
+#if ES_HAS_ZLIB
 #include <zlib.h>
+#endif
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <fstream>
 
 namespace es::prof {
 
@@ -18,6 +23,7 @@ namespace {
 
 using json = nlohmann::json;
 
+#if ES_HAS_ZLIB
 Result<std::string> readMaybeGzipped(const std::string& path, int64_t& bytesRead)
 {
     gzFile file = gzopen(path.c_str(), "rb");
@@ -31,14 +37,28 @@ Result<std::string> readMaybeGzipped(const std::string& path, int64_t& bytesRead
         text.append(chunk, size_t(got));
     int error = Z_OK;
     const char* message = gzerror(file, &error);
-    const bool failed = got < 0 || (error != Z_OK && error != Z_BUF_ERROR);
+    const bool failed = got < 0 || error != Z_OK; // Z_BUF_ERROR: the file ends inside the compressed stream
     const std::string why = message ? message : "";
     gzclose(file);
     if (failed)
-        return Status(StatusCode::CorruptData, path + " is a damaged gzip file (" + why + ")");
+        return Status(StatusCode::CorruptData, path + " is a damaged or truncated gzip file (" + why + ")");
     bytesRead = int64_t(text.size());
     return text;
 }
+#else
+Result<std::string> readMaybeGzipped(const std::string& path, int64_t& bytesRead)
+{
+    std::ifstream file(path, std::ios::binary);
+    if (!file)
+        return Status(StatusCode::NotFound, "cannot open " + path);
+    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    if (text.size() >= 2 && static_cast<unsigned char>(text[0]) == 0x1f && static_cast<unsigned char>(text[1]) == 0x8b)
+        return Status(StatusCode::Unsupported,
+            path + " is gzipped and this build has no zlib: gunzip it first, or rebuild with zlib1g-dev installed");
+    bytesRead = int64_t(text.size());
+    return text;
+}
+#endif
 
 /// A pid or tid: a number, or a string ending in one ("stream 7", "25738"); -1 otherwise ("Spans").
 int64_t idOf(const json& value)
@@ -69,8 +89,8 @@ int64_t argInt(const json& args, const char* key, int64_t fallback)
 
 uint8_t memoryKind(const std::string& word)
 {
-    static const char* names[] = { "Pageable", "Pinned", "Device", "Array", "Managed", "Device Static",
-        "Managed Static" };
+    static const char* names[]
+        = { "Pageable", "Pinned", "Device", "Array", "Managed", "Device Static", "Managed Static" };
     for (uint8_t i = 0; i < 7; ++i)
         if (word == names[i])
             return i;
@@ -80,8 +100,8 @@ uint8_t memoryKind(const std::string& word)
 /// "Memcpy HtoD (Pageable -> Device)" -> copy kind 1, source 0, destination 2.
 void parseMemcpyName(const std::string& name, GpuCopy& copy)
 {
-    static const std::pair<const char*, uint8_t> kinds[] = { { "HtoD", 1 }, { "DtoH", 2 }, { "HtoA", 3 },
-        { "AtoH", 4 }, { "AtoA", 5 }, { "AtoD", 6 }, { "DtoA", 7 }, { "DtoD", 8 }, { "HtoH", 9 }, { "PtoP", 10 } };
+    static const std::pair<const char*, uint8_t> kinds[] = { { "HtoD", 1 }, { "DtoH", 2 }, { "HtoA", 3 }, { "AtoH", 4 },
+        { "AtoA", 5 }, { "AtoD", 6 }, { "DtoA", 7 }, { "DtoD", 8 }, { "HtoH", 9 }, { "PtoP", 10 } };
     for (const auto& [text, kind] : kinds)
         if (name.find(text) != std::string::npos)
             copy.copyKind = kind;
@@ -148,7 +168,8 @@ Result<RunData> readKinetoJsonUnchecked(const std::string& path, ExchangeStats& 
             continue;
         }
         if (phase == "C" && event.contains("ts") && event["ts"].is_number()) {
-            for (const auto& [key, value] : event.value("args", json::object()).items()) {
+            const json counterArgs = event.value("args", json::object());
+            for (const auto& [key, value] : counterArgs.items()) {
                 if (!value.is_number())
                     continue;
                 CounterTrack& track = counters[event.value("name", "counter") + " " + key];
@@ -161,13 +182,14 @@ Result<RunData> readKinetoJsonUnchecked(const std::string& path, ExchangeStats& 
         if (phase != "X" || !event.contains("ts") || !event["ts"].is_number())
             continue;
         std::string category = event.value("cat", "");
-        std::transform(category.begin(), category.end(), category.begin(),
-            [](unsigned char c) { return char(std::tolower(c)); });
+        std::transform(
+            category.begin(), category.end(), category.begin(), [](unsigned char c) { return char(std::tolower(c)); });
         const std::string name = event.value("name", "");
         const int64_t start = toNs(event["ts"]);
-        const int64_t end = start + (event.contains("dur") && event["dur"].is_number()
-                                   ? int64_t(std::llround(event["dur"].get<double>() * 1000.0))
-                                   : 0);
+        const int64_t end = start
+            + (event.contains("dur") && event["dur"].is_number()
+                    ? int64_t(std::llround(event["dur"].get<double>() * 1000.0))
+                    : 0);
         const json args = event.value("args", json::object());
         const int64_t correlation = argInt(args, "correlation", 0);
         if (category == "kernel") {

@@ -27,11 +27,13 @@ public:
         while ((code = tables.step()) == SQLITE_ROW)
             m_tables.insert(tables.columnText(0));
         if (code != SQLITE_DONE)
-            return Status(StatusCode::CorruptData, path + " is not a readable SQLite database (" + tables.error() + ")");
+            return Status(
+                StatusCode::CorruptData, path + " is not a readable SQLite database (" + tables.error() + ")");
         if (!has("StringIds") || !(has("META_DATA_EXPORT") || has("EXPORT_META_DATA")))
             return Status(StatusCode::CorruptData,
-                path + " is an SQLite file but not an nsys export (no StringIds or META_DATA_EXPORT table); export "
-                       "a report with: nsys export --type sqlite report.nsys-rep");
+                path
+                    + " is an SQLite file but not an nsys export (no StringIds or META_DATA_EXPORT table); export "
+                      "a report with: nsys export --type sqlite report.nsys-rep");
         return Status::ok();
     }
     bool has(const std::string& table) const { return m_tables.count(table) > 0; }
@@ -88,7 +90,8 @@ Result<RunData> readNsysSqlite(const std::string& path, ExchangeStats& stats)
         if (query.step() == SQLITE_ROW)
             version = query.columnText(0);
     }
-    run.data().run.configJson = "{\"imported_from\": \"Nsight Systems\", \"export_schema_version\": \"" + version + "\"}";
+    run.data().run.configJson
+        = "{\"imported_from\": \"Nsight Systems\", \"export_schema_version\": \"" + version + "\"}";
     std::unordered_map<int64_t, std::string> strings;
     {
         Statement query(db, "SELECT id, value FROM StringIds");
@@ -119,8 +122,8 @@ Result<RunData> readNsysSqlite(const std::string& path, ExchangeStats& stats)
         const std::string t = "NVTX_EVENTS";
         const std::string color = file.column(t, "color", "NULL");
         ES_RETURN_IF_ERROR(forEach("SELECT start, coalesce(\"end\", start), coalesce(globalTid, 0), text, "
-                                   + file.column(t, "textId", "NULL") + ", " + color
-                                   + " FROM NVTX_EVENTS WHERE eventType IN (59, 60, 70, 71)",
+                + file.column(t, "textId", "NULL") + ", " + color
+                + " FROM NVTX_EVENTS WHERE eventType IN (59, 60, 70, 71)",
             [&](const Statement& q) {
                 const std::string name = !q.columnIsNull(3) ? q.columnText(3)
                     : !q.columnIsNull(4)                    ? text(q.columnInt(4))
@@ -153,10 +156,10 @@ Result<RunData> readNsysSqlite(const std::string& path, ExchangeStats& stats)
         const std::string t = "CUPTI_ACTIVITY_KIND_KERNEL";
         ES_RETURN_IF_ERROR(forEach("SELECT start, \"end\", deviceId, contextId, streamId, coalesce(correlationId, 0), "
                                    "demangledName, "
-                                   + file.column(t, "mangledName", "NULL")
-                                   + ", gridX, gridY, gridZ, blockX, blockY, blockZ, registersPerThread, "
-                                     "staticSharedMemory, dynamicSharedMemory, "
-                                   + file.column(t, "gridId", "0") + " FROM " + t,
+                + file.column(t, "mangledName", "NULL")
+                + ", gridX, gridY, gridZ, blockX, blockY, blockZ, registersPerThread, "
+                  "staticSharedMemory, dynamicSharedMemory, "
+                + file.column(t, "gridId", "0") + " FROM " + t,
             [&](const Statement& q) {
                 GpuKernel k;
                 k.startNs = q.columnInt(0);
@@ -185,7 +188,7 @@ Result<RunData> readNsysSqlite(const std::string& path, ExchangeStats& stats)
         const std::string t = "CUPTI_ACTIVITY_KIND_MEMCPY";
         ES_RETURN_IF_ERROR(forEach("SELECT start, \"end\", deviceId, contextId, streamId, coalesce(correlationId, 0), "
                                    "bytes, copyKind, "
-                                   + file.column(t, "srcKind", "7") + ", " + file.column(t, "dstKind", "7") + " FROM " + t,
+                + file.column(t, "srcKind", "7") + ", " + file.column(t, "dstKind", "7") + " FROM " + t,
             [&](const Statement& q) {
                 GpuCopy c;
                 c.startNs = q.columnInt(0);
@@ -205,7 +208,7 @@ Result<RunData> readNsysSqlite(const std::string& path, ExchangeStats& stats)
         const std::string t = "CUPTI_ACTIVITY_KIND_MEMSET";
         ES_RETURN_IF_ERROR(forEach("SELECT start, \"end\", deviceId, contextId, streamId, coalesce(correlationId, 0), "
                                    "bytes, value, "
-                                   + file.column(t, "memKind", "7") + " FROM " + t,
+                + file.column(t, "memKind", "7") + " FROM " + t,
             [&](const Statement& q) {
                 GpuMemset m;
                 m.startNs = q.columnInt(0);
@@ -223,7 +226,7 @@ Result<RunData> readNsysSqlite(const std::string& path, ExchangeStats& stats)
     if (file.has("CUPTI_ACTIVITY_KIND_SYNCHRONIZATION")) {
         const std::string t = "CUPTI_ACTIVITY_KIND_SYNCHRONIZATION";
         ES_RETURN_IF_ERROR(forEach("SELECT start, \"end\", contextId, streamId, coalesce(correlationId, 0), "
-                                   + file.column(t, "syncType", "0") + ", " + file.column(t, "eventId", "0") + " FROM " + t,
+                + file.column(t, "syncType", "0") + ", " + file.column(t, "eventId", "0") + " FROM " + t,
             [&](const Statement& q) {
                 GpuSync s;
                 s.startNs = q.columnInt(0);

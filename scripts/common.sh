@@ -12,6 +12,7 @@ ES_PACKAGES=(
   libopencv-dev                                  # video files, cameras, GStreamer pipelines
   nlohmann-json3-dev libcli11-dev                # JSON output, command-line parsing
   libsqlite3-dev                                 # the lab session file
+  zlib1g-dev                                     # gzipped PyTorch profiler traces (import)
   libgtest-dev                                   # tests
   python3                                        # acceptance checks
 )
