@@ -45,7 +45,12 @@ Result<ExchangeStats> exportRuns(
 {
     if (format == ExportFormat::NsysSqlite)
         return exportNsysSqlite(store, runIds, path);
-    ES_ASSIGN_OR_RETURN(std::vector<ExportRun> runs, loadExportRuns(store, runIds));
+    // NVTXT holds ranges and frame markers only: load just those.
+    const unsigned parts = format == ExportFormat::Nvtxt ? (kLoadRanges | kLoadFrames) : kLoadAll;
+    ES_ASSIGN_OR_RETURN(std::vector<ExportRun> runs, loadExportRuns(store, runIds, parts));
+    int64_t modelEvents = 0;
+    for (const ExportRun& run : runs)
+        modelEvents += run.model.eventCount();
     ExchangeStats stats;
     auto write = [&](const std::string& target, auto&& body) -> Status {
         ES_ASSIGN_OR_RETURN(std::unique_ptr<TextWriter> out, TextWriter::create(target));
@@ -78,6 +83,9 @@ Result<ExchangeStats> exportRuns(
     }
     if (!status.isOk())
         return status;
+    // The tables and the report summarize every event of the runs: count those, not the rows written.
+    if (format == ExportFormat::Csv || format == ExportFormat::Html)
+        stats.events = modelEvents;
     return stats;
 }
 

@@ -20,7 +20,8 @@ struct ExportRun
 };
 
 /// The runs `runIds` names (all when empty), loaded; InvalidArgument when there is none.
-Result<std::vector<ExportRun>> loadExportRuns(const SessionStore& store, const std::vector<int64_t>& runIds);
+Result<std::vector<ExportRun>> loadExportRuns(
+    const SessionStore& store, const std::vector<int64_t>& runIds, unsigned parts = kLoadAll);
 
 /// Each writer returns the number of events written.
 Result<int64_t> writeNvtxt(const SessionStore& store, const std::vector<ExportRun>& runs, TextWriter& out);

@@ -307,7 +307,8 @@ Result<int64_t> writeChrome(const SessionStore& store, const std::vector<ExportR
     return events;
 }
 
-Result<std::vector<ExportRun>> loadExportRuns(const SessionStore& store, const std::vector<int64_t>& runIds)
+Result<std::vector<ExportRun>> loadExportRuns(
+    const SessionStore& store, const std::vector<int64_t>& runIds, unsigned parts)
 {
     ES_ASSIGN_OR_RETURN(std::vector<RunSummary> all, store.runs());
     std::vector<ExportRun> runs;
@@ -315,7 +316,7 @@ Result<std::vector<ExportRun>> loadExportRuns(const SessionStore& store, const s
         if (!runIds.empty() && std::find(runIds.begin(), runIds.end(), summary.runId) == runIds.end())
             continue;
         ExportRun run;
-        ES_ASSIGN_OR_RETURN(run.model, loadRun(store, summary.runId));
+        ES_ASSIGN_OR_RETURN(run.model, loadRun(store, summary.runId, parts));
         Statement pid(store.database(), "SELECT globalPid / 16777216 % 16777216 FROM ES_RUNS WHERE runId = ?");
         pid.bind(1, summary.runId);
         run.pid = pid.step() == SQLITE_ROW ? pid.columnInt(0) : 0;

@@ -125,36 +125,18 @@ uint32_t syncType(const std::string& kind)
     return 0;
 }
 
-Result<RunData> readKinetoJsonUnchecked(const std::string& path, ExchangeStats& stats)
+/// The events of one trace, one at a time from a streaming parse, into a run. Times stay relative to
+/// baseTimeNanoseconds (which may come after the events in the file) until finish(). One thread.
+class KinetoEvents
 {
-    int64_t bytes = 0;
-    ES_ASSIGN_OR_RETURN(const std::string text, readMaybeGzipped(path, bytes));
-    json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (root.is_discarded())
-        return Status(StatusCode::CorruptData,
-            path + " is not valid JSON (truncated or damaged?): a PyTorch profiler trace is one JSON object");
-    const json* events = nullptr;
-    if (root.is_object() && root.contains("traceEvents") && root["traceEvents"].is_array())
-        events = &root["traceEvents"];
-    else if (root.is_array())
-        events = &root;
-    if (!events)
-        return Status(StatusCode::CorruptData, path + " is JSON but not a trace: it has no traceEvents array");
-    const int64_t baseNs = root.is_object() ? root.value("baseTimeNanoseconds", int64_t(0)) : 0;
-    auto toNs = [baseNs](const json& microseconds) -> int64_t {
-        return baseNs + int64_t(std::llround(microseconds.get<double>() * 1000.0));
-    };
+public:
+    explicit KinetoEvents(const std::string& path) : run(path, "PyTorch profiler") { }
 
-    ImportedRun run(path, "PyTorch profiler");
-    GpuActivity& gpu = run.gpu();
-    std::map<int64_t, int64_t> cpuEventsPerPid;
-    std::map<std::pair<int64_t, int64_t>, std::string> threadNames;
-    std::map<int64_t, std::string> processNames;
-    std::map<std::string, CounterTrack> counters;
-    int64_t skipped = 0;
-    for (const json& event : *events) {
+    void add(const json& event)
+    {
+        GpuActivity& gpu = run.gpu();
         if (!event.is_object())
-            continue;
+            return;
         const std::string phase = event.value("ph", "");
         const int64_t pid = idOf(event.value("pid", json()));
         const int64_t tid = idOf(event.value("tid", json()));
@@ -162,30 +144,30 @@ Result<RunData> readKinetoJsonUnchecked(const std::string& path, ExchangeStats& 
             const std::string what = event.value("name", "");
             const json args = event.value("args", json::object());
             if (what == "thread_name" && args.contains("name") && args["name"].is_string())
-                threadNames[{ pid, tid }] = args["name"].get<std::string>();
+                m_threadNames[{ pid, tid }] = args["name"].get<std::string>();
             else if (what == "process_name" && args.contains("name") && args["name"].is_string())
-                processNames[pid] = args["name"].get<std::string>();
-            continue;
+                m_processNames[pid] = args["name"].get<std::string>();
+            return;
         }
         if (phase == "C" && event.contains("ts") && event["ts"].is_number()) {
             const json counterArgs = event.value("args", json::object());
             for (const auto& [key, value] : counterArgs.items()) {
                 if (!value.is_number())
-                    continue;
-                CounterTrack& track = counters[event.value("name", "counter") + " " + key];
+                    return;
+                CounterTrack& track = m_counters[event.value("name", "counter") + " " + key];
                 track.name = event.value("name", "counter") + (key == "value" ? "" : " " + key);
                 track.source = "PyTorch profiler";
-                track.samples.emplace_back(toNs(event["ts"]), value.get<double>());
+                track.samples.emplace_back(relativeNs(event["ts"]), value.get<double>());
             }
-            continue;
+            return;
         }
         if (phase != "X" || !event.contains("ts") || !event["ts"].is_number())
-            continue;
+            return;
         std::string category = event.value("cat", "");
         std::transform(
             category.begin(), category.end(), category.begin(), [](unsigned char c) { return char(std::tolower(c)); });
         const std::string name = event.value("name", "");
-        const int64_t start = toNs(event["ts"]);
+        const int64_t start = relativeNs(event["ts"]);
         const int64_t end = start
             + (event.contains("dur") && event["dur"].is_number()
                     ? int64_t(std::llround(event["dur"].get<double>() * 1000.0))
@@ -259,37 +241,185 @@ Result<RunData> readKinetoJsonUnchecked(const std::string& path, ExchangeStats& 
             call.driver = category == "cuda_driver";
             run.thread(tid);
             gpu.apiCalls.push_back(call);
-            ++cpuEventsPerPid[pid];
+            ++m_cpuEventsPerPid[pid];
         } else if (category == "cpu_op" || category == "operator" || category == "python_function") {
             run.addOperator(tid, start, end, name);
-            ++cpuEventsPerPid[pid];
+            ++m_cpuEventsPerPid[pid];
         } else if (category == "user_annotation") {
             run.addRange(tid, start, end, name);
-            ++cpuEventsPerPid[pid];
+            ++m_cpuEventsPerPid[pid];
         } else {
-            ++skipped; // "Trace" spans, gpu_user_annotation, and categories of other tools
+            ++m_skipped; // "Trace" spans, gpu_user_annotation, and categories of other tools
         }
     }
-    int64_t pid = 0, most = -1;
-    for (const auto& [candidate, count] : cpuEventsPerPid)
-        if (count > most) {
-            most = count;
-            pid = candidate;
+
+    RunData finish(int64_t baseNs, int64_t bytes, ExchangeStats& stats)
+    {
+        GpuActivity& gpu = run.gpu();
+        RunData& data = run.data();
+        auto shift = [baseNs](auto& records) {
+            for (auto& r : records) {
+                r.startNs += baseNs;
+                r.endNs += baseNs;
+            }
+        };
+        shift(data.ranges);
+        shift(data.operators);
+        shift(gpu.apiCalls);
+        shift(gpu.kernels);
+        shift(gpu.copies);
+        shift(gpu.memsets);
+        shift(gpu.syncs);
+        int64_t pid = 0, most = -1;
+        for (const auto& [candidate, count] : m_cpuEventsPerPid)
+            if (count > most) {
+                most = count;
+                pid = candidate;
+            }
+        data.pid = pid > 0 ? pid : 1;
+        data.processName = m_processNames.count(pid) ? m_processNames[pid] : "";
+        for (const auto& [key, name] : m_threadNames)
+            if (key.first == pid)
+                run.nameThread(key.second, name);
+        for (auto& [key, track] : m_counters) {
+            for (auto& sample : track.samples)
+                sample.first += baseNs;
+            data.counters.push_back(std::move(track));
         }
-    RunData& data = run.data();
-    data.pid = pid > 0 ? pid : 1;
-    data.processName = processNames.count(pid) ? processNames[pid] : "";
-    for (const auto& [key, name] : threadNames)
-        if (key.first == pid)
-            run.nameThread(key.second, name);
-    for (auto& [key, track] : counters)
-        data.counters.push_back(std::move(track));
-    if (!gpu.kernels.empty() || !gpu.copies.empty())
-        data.run.device = "cuda:0";
-    if (skipped)
-        stats.notes.push_back(std::to_string(skipped) + " complete events of other categories were left out");
-    stats.bytes += bytes;
-    return run.finish(stats);
+        if (!gpu.kernels.empty() || !gpu.copies.empty())
+            data.run.device = "cuda:0";
+        if (m_skipped)
+            stats.notes.push_back(std::to_string(m_skipped) + " complete events of other categories were left out");
+        stats.bytes += bytes;
+        return run.finish(stats);
+    }
+
+private:
+    static int64_t relativeNs(const json& microseconds)
+    {
+        return int64_t(std::llround(microseconds.get<double>() * 1000.0));
+    }
+
+    ImportedRun run;
+    std::map<int64_t, int64_t> m_cpuEventsPerPid;
+    std::map<std::pair<int64_t, int64_t>, std::string> m_threadNames;
+    std::map<int64_t, std::string> m_processNames;
+    std::map<std::string, CounterTrack> m_counters;
+    int64_t m_skipped = 0;
+};
+
+/// Streams the JSON: builds one small DOM per trace event (objects in "traceEvents", or in a top-level array) and
+/// hands it on, so that a trace of hundreds of MB never exists as one DOM. Reads baseTimeNanoseconds on the way.
+class TraceSax : public nlohmann::json_sax<json>
+{
+public:
+    explicit TraceSax(KinetoEvents& sink) : m_sink(sink) { }
+    int64_t baseNs = 0;
+    bool sawEvents = false;
+    std::string error;
+
+    bool null() override { return value(json()); }
+    bool boolean(bool v) override { return value(json(v)); }
+    bool number_integer(number_integer_t v) override { return value(json(v)); }
+    bool number_unsigned(number_unsigned_t v) override { return value(json(v)); }
+    bool number_float(number_float_t v, const string_t&) override { return value(json(v)); }
+    bool string(string_t& v) override { return value(json(std::move(v))); }
+    bool binary(binary_t&) override { return value(json()); }
+    bool key(string_t& k) override
+    {
+        if (!m_stack.empty())
+            m_slot = &(*m_stack.back())[k];
+        else if (m_depth == 1)
+            m_topKey = k;
+        return true;
+    }
+    bool start_object(std::size_t) override { return open(json::object()); }
+    bool start_array(std::size_t) override
+    {
+        if (m_stack.empty() && ((m_depth == 1 && m_topKey == "traceEvents") || m_depth == 0)) {
+            m_eventsDepth = m_depth + 1;
+            sawEvents = true;
+        }
+        return open(json::array());
+    }
+    bool end_object() override { return close(); }
+    bool end_array() override { return close(); }
+    bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override
+    {
+        error = "at byte " + std::to_string(position) + ": " + e.what();
+        return false;
+    }
+
+private:
+    /// A value: stored in the event being built, or read at the top level.
+    bool value(json v)
+    {
+        if (m_stack.empty()) {
+            if (m_depth == 1 && m_topKey == "baseTimeNanoseconds" && v.is_number())
+                baseNs = v.is_number_integer() ? v.get<int64_t>() : int64_t(v.get<double>());
+            return true;
+        }
+        if (m_stack.back()->is_array())
+            m_stack.back()->push_back(std::move(v));
+        else if (m_slot)
+            *m_slot = std::move(v);
+        return true;
+    }
+    bool open(json container)
+    {
+        ++m_depth;
+        if (!m_stack.empty()) {
+            json* target;
+            if (m_stack.back()->is_array()) {
+                m_stack.back()->push_back(std::move(container));
+                target = &m_stack.back()->back();
+            } else {
+                *m_slot = std::move(container);
+                target = m_slot;
+            }
+            m_stack.push_back(target);
+        } else if (m_eventsDepth > 0 && m_depth == m_eventsDepth + 1 && container.is_object()) {
+            m_event = json::object();
+            m_stack.push_back(&m_event);
+        }
+        return true;
+    }
+    bool close()
+    {
+        if (!m_stack.empty()) {
+            m_stack.pop_back();
+            if (m_stack.empty())
+                m_sink.add(m_event);
+        }
+        if (m_depth == m_eventsDepth)
+            m_eventsDepth = 0;
+        --m_depth;
+        return true;
+    }
+
+    KinetoEvents& m_sink;
+    int m_depth = 0;
+    int m_eventsDepth = 0; ///< depth of the events array while inside it
+    std::string m_topKey;
+    json m_event;
+    std::vector<json*> m_stack;
+    json* m_slot = nullptr;
+};
+
+Result<RunData> readKinetoJsonUnchecked(const std::string& path, ExchangeStats& stats)
+{
+    int64_t bytes = 0;
+    ES_ASSIGN_OR_RETURN(const std::string text, readMaybeGzipped(path, bytes));
+    KinetoEvents events(path);
+    TraceSax sax(events);
+    const bool parsed = json::sax_parse(text, &sax);
+    if (!parsed)
+        return Status(StatusCode::CorruptData,
+            path + " is not valid JSON (truncated or damaged?) " + sax.error
+                + ": a PyTorch profiler trace is one JSON object");
+    if (!sax.sawEvents)
+        return Status(StatusCode::CorruptData, path + " is JSON but not a trace: it has no traceEvents array");
+    return events.finish(sax.baseNs, bytes, stats);
 }
 
 } // namespace

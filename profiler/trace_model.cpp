@@ -183,7 +183,7 @@ TraceModel buildModel(const RunData& data)
     return model;
 }
 
-Result<TraceModel> loadRun(const SessionStore& store, int64_t runId)
+Result<TraceModel> loadRun(const SessionStore& store, int64_t runId, unsigned parts)
 {
     sqlite3* db = store.database();
     TraceModel model;
@@ -213,13 +213,15 @@ Result<TraceModel> loadRun(const SessionStore& store, int64_t runId)
     }
     struct Query
     {
+        unsigned part;
         const char* sql;
         std::function<void(const Statement&)> row;
     };
     const std::vector<Query> queries = {
-        { "SELECT start, coalesce(\"end\", start), globalTid % 16777216, coalesce(textId, -1), coalesce(int64Value, "
-          "-1), "
-          "coalesce(category, 0), text FROM NVTX_EVENTS WHERE eventType IN (59, 60, 70, 71) AND runId = ?",
+        { kLoadRanges,
+            "SELECT start, coalesce(\"end\", start), globalTid % 16777216, coalesce(textId, -1), coalesce(int64Value, "
+            "-1), "
+            "coalesce(category, 0), text FROM NVTX_EVENTS WHERE eventType IN (59, 60, 70, 71) AND runId = ?",
             [&](const Statement& q) {
                 const StringId text
                     = q.columnInt(3) >= 0 ? name(q.columnInt(3)) : model.strings.intern(q.columnText(6));
@@ -227,20 +229,23 @@ Result<TraceModel> loadRun(const SessionStore& store, int64_t runId)
                     .ranges.push_back(
                         { q.columnInt(0), q.columnInt(1), q.columnInt(4), text, 0, uint16_t(q.columnInt(5)) });
             } },
-        { "SELECT start, \"end\", globalTid % 16777216, nameId FROM ES_OPERATORS WHERE runId = ?",
+        { kLoadOperators, "SELECT start, \"end\", globalTid % 16777216, nameId FROM ES_OPERATORS WHERE runId = ?",
             [&](const Statement& q) {
                 model.thread(q.columnInt(2))
                     .operators.push_back({ q.columnInt(0), q.columnInt(1), -1, name(q.columnInt(3)), 0, 0 });
             } },
-        { "SELECT start, \"end\", globalTid % 16777216, coalesce(correlationId, 0), nameId, returnValue FROM "
-          "CUPTI_ACTIVITY_KIND_RUNTIME WHERE runId = ?",
+        { kLoadGpu,
+            "SELECT start, \"end\", globalTid % 16777216, coalesce(correlationId, 0), nameId, returnValue FROM "
+            "CUPTI_ACTIVITY_KIND_RUNTIME WHERE runId = ?",
             [&](const Statement& q) {
                 model.thread(q.columnInt(2))
                     .apiCalls.push_back({ q.columnInt(0), q.columnInt(1), uint32_t(q.columnInt(3)),
                         name(q.columnInt(4)), int32_t(q.columnInt(5)), 0 });
             } },
-        { "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), demangledName, gridX, gridY, gridZ, "
-          "blockX, blockY, blockZ, registersPerThread FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE runId = ?",
+        { kLoadGpu,
+            "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), demangledName, gridX, gridY, "
+            "gridZ, "
+            "blockX, blockY, blockZ, registersPerThread FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE runId = ?",
             [&](const Statement& q) {
                 model.stream(int32_t(q.columnInt(2)), q.columnInt(3))
                     .kernels.push_back({ q.columnInt(0), q.columnInt(1), uint32_t(q.columnInt(4)), name(q.columnInt(5)),
@@ -248,37 +253,43 @@ Result<TraceModel> loadRun(const SessionStore& store, int64_t runId)
                         uint16_t(q.columnInt(9)), uint16_t(q.columnInt(10)), uint16_t(q.columnInt(11)),
                         uint16_t(q.columnInt(12)) });
             } },
-        { "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), bytes, copyKind, coalesce(srcKind, "
-          "7), "
-          "coalesce(dstKind, 7) FROM CUPTI_ACTIVITY_KIND_MEMCPY WHERE runId = ?",
+        { kLoadGpu,
+            "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), bytes, copyKind, coalesce(srcKind, "
+            "7), "
+            "coalesce(dstKind, 7) FROM CUPTI_ACTIVITY_KIND_MEMCPY WHERE runId = ?",
             [&](const Statement& q) {
                 model.stream(int32_t(q.columnInt(2)), q.columnInt(3))
                     .copies.push_back(
                         { q.columnInt(0), q.columnInt(1), uint64_t(q.columnInt(5)), uint32_t(q.columnInt(4)),
                             uint8_t(q.columnInt(6)), uint8_t(q.columnInt(7)), uint8_t(q.columnInt(8)), 0 });
             } },
-        { "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), bytes FROM "
-          "CUPTI_ACTIVITY_KIND_MEMSET "
-          "WHERE runId = ?",
+        { kLoadGpu,
+            "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), bytes FROM "
+            "CUPTI_ACTIVITY_KIND_MEMSET "
+            "WHERE runId = ?",
             [&](const Statement& q) {
                 model.stream(int32_t(q.columnInt(2)), q.columnInt(3))
                     .copies.push_back({ q.columnInt(0), q.columnInt(1), uint64_t(q.columnInt(5)),
                         uint32_t(q.columnInt(4)), 0, 2, 2, 1 });
             } },
-        { "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), syncType FROM "
-          "CUPTI_ACTIVITY_KIND_SYNCHRONIZATION WHERE runId = ?",
+        { kLoadGpu,
+            "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), syncType FROM "
+            "CUPTI_ACTIVITY_KIND_SYNCHRONIZATION WHERE runId = ?",
             [&](const Statement& q) {
                 model.stream(int32_t(q.columnInt(2)), q.columnInt(3))
                     .syncs.push_back(
                         { q.columnInt(0), q.columnInt(1), uint32_t(q.columnInt(4)), uint32_t(q.columnInt(5)) });
             } },
-        { "SELECT start, \"end\", frameIndex, candidates, batchIndex, detections FROM ES_FRAMES WHERE runId = ?",
+        { kLoadFrames,
+            "SELECT start, \"end\", frameIndex, candidates, batchIndex, detections FROM ES_FRAMES WHERE runId = ?",
             [&](const Statement& q) {
                 model.frames.push_back({ q.columnInt(0), q.columnInt(1), q.columnInt(2), q.columnInt(3),
                     int32_t(q.columnInt(4)), int32_t(q.columnInt(5)) });
             } },
     };
     for (const Query& query : queries) {
+        if (!(parts & query.part))
+            continue;
         Statement statement(db, query.sql);
         if (!statement.ok())
             return failed(statement);
@@ -288,6 +299,10 @@ Result<TraceModel> loadRun(const SessionStore& store, int64_t runId)
             query.row(statement);
         if (code != SQLITE_DONE)
             return failed(statement);
+    }
+    if (!(parts & kLoadCounters)) {
+        model.finalize();
+        return model;
     }
     Statement counters(db,
         "SELECT c.counterId, c.name, c.unit, s.timestamp, s.value FROM ES_COUNTERS c JOIN "

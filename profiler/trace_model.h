@@ -165,6 +165,15 @@ TraceModel buildModel(const RunData& data);
 
 /// Loads one run of a session into a model: NVTX ranges and operators per thread, CUDA API calls, kernels, copies,
 /// memsets and synchronizations per stream, counters and frames. Read-only on the store.
-Result<TraceModel> loadRun(const SessionStore& store, int64_t runId);
+/// What loadRun reads (flags): readers that need less load faster.
+enum LoadParts : unsigned {
+    kLoadRanges = 1,
+    kLoadOperators = 2,
+    kLoadGpu = 4,
+    kLoadCounters = 8,
+    kLoadFrames = 16,
+    kLoadAll = 31
+};
+Result<TraceModel> loadRun(const SessionStore& store, int64_t runId, unsigned parts = kLoadAll);
 
 } // namespace es::prof
