@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
@@ -207,4 +208,46 @@ TEST(SessionCli, StatsRefusesBadFilesAndOptions)
     EXPECT_EQ(csv.second.rfind("Run,Step,", 0), 0u) << csv.second;
     EXPECT_EQ(cliInProcess({ "run", "--synthetic", "64x48", "--profile", "max" }).first, cli::kExitUsage);
     std::remove(session.c_str());
+}
+
+TEST(SessionCli, ExportsEveryFormatAndImportsItBack)
+{
+    const std::string session = tempSession("export");
+    ASSERT_EQ(runToEnd({ "run", "--synthetic", "96x64", "--frames", "2", "--warmup", "0", "--steps", "2,3", "--batch",
+                  "2", "--no-detector-only", "--out", session, "--profile", "full", "-q" }),
+        0);
+    std::map<std::string, std::string> outputs;
+    for (const char* format : { "nvtxt", "nsys-sqlite", "chrome", "csv", "html" }) {
+        const std::string output = outputs[format] = tempSession(std::string("export-") + format);
+        const auto [code, text] = cliInProcess({ "export", session, "--step", "s2", "--format", format, "-o", output });
+        EXPECT_EQ(code, 0) << format << ": " << text;
+        EXPECT_NE(text.find("events/s"), std::string::npos) << "the export says its rate";
+        std::ifstream written(output);
+        EXPECT_TRUE(written.good()) << format;
+    }
+    // The Chrome trace back into a session: the same stage ranges.
+    const std::string chrome = outputs["chrome"];
+    const std::string imported = tempSession("imported");
+    const auto [code, text] = cliInProcess({ "import", chrome, "-o", imported });
+    ASSERT_EQ(code, 0) << text;
+    auto original = prof::SessionStore::openForReading(session).value();
+    auto copy = prof::SessionStore::openForReading(imported).value();
+    const auto before = prof::computeReport(*original, "nvtx_sum", { 1 }).value();
+    const auto after = prof::computeReport(*copy, "nvtx_sum", {}).value();
+    ASSERT_EQ(before.rows.size(), after.rows.size());
+    for (size_t i = 0; i < before.rows.size(); ++i) {
+        EXPECT_EQ(before.rows[i].back(), after.rows[i].back());
+        EXPECT_EQ(before.rows[i][2], after.rows[i][2])
+            << "instances of " << std::get<std::string>(before.rows[i].back());
+        EXPECT_EQ(before.rows[i][1], after.rows[i][1]) << "total ns, exact through microseconds with 3 decimals";
+    }
+    EXPECT_EQ(copy->runs().value()[0].record.step, "import");
+    // Refusals: an unknown format is a usage error, a missing or foreign file a failure.
+    EXPECT_EQ(
+        cliInProcess({ "export", session, "--format", "pdf", "-o", tempSession("x.pdf") }).first, cli::kExitUsage);
+    EXPECT_EQ(cliInProcess({ "export", session, "--step", "s9", "--format", "csv", "-o", tempSession("x.csv") }).first,
+        cli::kExitUsage);
+    EXPECT_EQ(cliInProcess({ "import", "/nonexistent/trace.json", "-o", imported }).first, cli::kExitFailed);
+    EXPECT_EQ(cliInProcess({ "import", session, "-o", imported }).first, cli::kExitUsage)
+        << "a lab session is not imported into another";
 }
