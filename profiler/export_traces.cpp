@@ -69,7 +69,8 @@ Result<int64_t> writeNvtxt(const SessionStore& store, const std::vector<ExportRu
     out << "# Merge into a capture of the same run: ImportNvtxt --cmd merge -i capture.nsys-rep -n FILE.nvtxt -o "
            "out.nsys-rep"
            " --update_report_time (see docs/user-guide.md for lining times up)\n";
-    std::string title = "EdgeScope";
+    const size_t nameStart = store.path().rfind('/') == std::string::npos ? 0 : store.path().rfind('/') + 1;
+    std::string title = "EdgeScope lab " + store.path().substr(nameStart) + ":";
     for (const ExportRun& run : runs)
         title += " " + run.summary.record.step;
     for (char& c : title)
