@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tabular and teaching exports of lab runs: CSV (per frame, and per stage beside it) and a self-contained HTML report
 // with inline SVG charts (no script, no network).
+#include "analysis.h"
 #include "export_internal.h"
 #include "gpu_attribution.h"
 #include "sqlite_util.h"
@@ -379,7 +380,39 @@ Result<int64_t> writeHtml(const SessionStore& store, const std::vector<ExportRun
         out.number(copiesOf(figures[i].gpu.total, "DtoH") / figures[i].framesMeasured, 1) << "</td><td>";
         out.number(double(figures[i].gpu.total.syncs) / figures[i].framesMeasured, 1) << "</td></tr>\n";
     }
-    out << "</table>\n<h2>Charts</h2>\n";
+    out << "</table>\n";
+    // What each step spends its time on, and what changed from the step before (the analysis of the compare command).
+    std::vector<int64_t> ids;
+    for (const ExportRun& run : runs)
+        ids.push_back(run.summary.runId);
+    auto analysis = analyzeSession(store, ids);
+    if (analysis) {
+        out << "<h2>Findings</h2>\n";
+        for (size_t i = 0; i < analysis->runs.size(); ++i) {
+            const RunAnalysis& run = analysis->runs[i];
+            out << "<h3>";
+            out.html(run.metrics.step) << "</h3>";
+            if (i > 0) {
+                const Comparison& step = analysis->steps[i - 1];
+                out << "<p>Against ";
+                out.html(step.base.metrics.step) << ": measured ";
+                out.number(step.measuredSpeedup, 2) << "x, predicted ";
+                out.number(step.predictedSpeedup, 2) << "x from the findings that went away.</p>";
+            }
+            if (run.findings.empty())
+                out << "<p>No finding.</p>";
+            out << "<ul>";
+            for (const Finding& f : run.findings) {
+                out << "<li><b>";
+                out.html(f.title) << "</b> (expected ";
+                out.number(f.expectedSpeedup, 2) << "x if fixed). ";
+                out.html(f.evidence) << ".<br><small>";
+                out.html(f.explanation) << "</small></li>";
+            }
+            out << "</ul>\n";
+        }
+    }
+    out << "<h2>Charts</h2>\n";
     fpsWaterfall(out, runs);
     stackedStages(out, runs, figures);
     copiesPerFrame(out, runs, figures);

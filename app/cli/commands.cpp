@@ -197,6 +197,84 @@ int importCommand(const ExchangeArguments& arguments, std::ostream& out, std::os
     return kExitOk;
 }
 
+struct CompareArguments
+{
+    std::vector<std::string> sessions;
+    int64_t base = -1;
+    int64_t with = -1;
+    std::string format = "table";
+};
+
+int compareCommand(const CompareArguments& arguments, std::ostream& out, std::ostream& err)
+{
+    if (arguments.format != "table" && arguments.format != "json")
+        return reportFailure(
+            Status(StatusCode::InvalidArgument, "--format " + arguments.format + " is unknown (table or json)"), err);
+    std::vector<std::unique_ptr<prof::SessionStore>> stores;
+    for (const std::string& path : arguments.sessions) {
+        auto store = prof::SessionStore::openForReading(path);
+        if (!store)
+            return reportFailure(store.status(), err);
+        stores.push_back(std::move(store.value()));
+    }
+    std::vector<prof::RunAnalysis> runs;
+    std::vector<prof::Comparison> comparisons;
+    if (stores.size() == 1 && arguments.base < 0 && arguments.with < 0) {
+        auto lab = prof::analyzeSession(*stores[0]);
+        if (!lab)
+            return reportFailure(lab.status(), err);
+        runs = std::move(lab.value().runs);
+        comparisons = std::move(lab.value().steps);
+    } else {
+        // Two runs: --base in the first session, --with in the last; by default the first session's first run and
+        // the last session's last run (two sessions), or the step with the same id when both sessions have it.
+        prof::SessionStore& first = *stores.front();
+        prof::SessionStore& last = *stores.back();
+        auto firstRuns = first.runs();
+        auto lastRuns = last.runs();
+        if (!firstRuns || !lastRuns || firstRuns->empty() || lastRuns->empty())
+            return reportFailure(Status(StatusCode::InvalidArgument, "a session to compare has no run"), err);
+        std::vector<std::pair<int64_t, int64_t>> pairs;
+        if (arguments.base >= 0 || arguments.with >= 0) {
+            pairs.emplace_back(arguments.base >= 0 ? arguments.base : firstRuns->front().runId,
+                arguments.with >= 0 ? arguments.with : lastRuns->back().runId);
+        } else {
+            for (const auto& a : firstRuns.value())
+                for (const auto& b : lastRuns.value())
+                    if (a.record.step == b.record.step)
+                        pairs.emplace_back(a.runId, b.runId);
+            if (pairs.empty())
+                pairs.emplace_back(firstRuns->front().runId, lastRuns->back().runId);
+        }
+        for (const auto& [baseId, withId] : pairs) {
+            auto base = prof::analyzeRun(first, baseId);
+            if (!base)
+                return reportFailure(Status(StatusCode::InvalidArgument, base.status().message()), err);
+            auto with = prof::analyzeRun(last, withId, &base.value().metrics);
+            if (!with)
+                return reportFailure(Status(StatusCode::InvalidArgument, with.status().message()), err);
+            comparisons.push_back(prof::compareRuns(base.value(), with.value()));
+            runs.push_back(base.value());
+            runs.push_back(with.value());
+        }
+    }
+    if (arguments.format == "json") {
+        nlohmann::json result = { { "runs", nlohmann::json::array() }, { "comparisons", nlohmann::json::array() } };
+        for (const auto& run : runs)
+            result["runs"].push_back(runAnalysisToJson(run));
+        for (const auto& comparison : comparisons)
+            result["comparisons"].push_back(comparisonToJson(comparison));
+        out << result.dump(2) << "\n";
+        return kExitOk;
+    }
+    out << "Runs and their findings:\n";
+    for (const auto& run : runs)
+        printRunAnalysis(run, out);
+    for (const auto& comparison : comparisons)
+        printComparison(comparison, out);
+    return kExitOk;
+}
+
 int tegrastatsCommand(const std::string& path, bool json, std::ostream& out, std::ostream& err)
 {
     std::ifstream file(path);
@@ -333,6 +411,17 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     importer->add_option("trace", importArguments.input, "The trace file")->required();
     importer->add_option("-o,--output", importArguments.output, "The lab session to append the run to")->required();
 
+    CompareArguments compareArguments;
+    CLI::App* compare = app.add_subcommand("compare",
+        "Metrics and findings per run, and what changed between runs: every step of a lab (one session), two runs "
+        "(--base, --with), or the same steps of two sessions (two devices, an import)");
+    compare->add_option("sessions", compareArguments.sessions, "One or two lab sessions (.sqlite)")
+        ->required()
+        ->expected(1, 2);
+    compare->add_option("--base", compareArguments.base, "Run id of the base (in the first session)");
+    compare->add_option("--with", compareArguments.with, "Run id to compare with it (in the last session)");
+    compare->add_option("--format", compareArguments.format, "table or json")->capture_default_str();
+
     bool devicesJson = false;
     CLI::App* devices = app.add_subcommand("devices", "List the compute backends and say whether GPU tracing can work");
     devices->add_flag("--json", devicesJson, "Print one JSON object");
@@ -359,6 +448,8 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
             return runCommand(options, arguments, out, err);
         if (stats->parsed())
             return statsCommand(statsArguments, out, err);
+        if (compare->parsed())
+            return compareCommand(compareArguments, out, err);
         if (exporter->parsed())
             return exportCommand(exportArguments, err);
         if (importer->parsed())

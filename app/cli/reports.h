@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "analysis.h"
 #include "lab.h"
 #include "lab_json.h"
 #include "session_stats.h"
@@ -20,5 +21,11 @@ void printDevices(const engine::DeviceReport& report, std::ostream& out);
 /// A stats report as JSON ({"report", "columns", "rows": [{column: value}]}), or printed as a table or CSV.
 nlohmann::json statsToJson(const prof::StatsTable& table);
 void printStats(const prof::StatsTable& table, const std::string& format, std::ostream& out);
+
+/// The compare command's output (compare_report.cpp).
+nlohmann::json runAnalysisToJson(const prof::RunAnalysis& run);
+nlohmann::json comparisonToJson(const prof::Comparison& comparison);
+void printRunAnalysis(const prof::RunAnalysis& run, std::ostream& out);
+void printComparison(const prof::Comparison& comparison, std::ostream& out);
 
 } // namespace es::cli

@@ -251,3 +251,39 @@ TEST(SessionCli, ExportsEveryFormatAndImportsItBack)
     EXPECT_EQ(cliInProcess({ "import", session, "-o", imported }).first, cli::kExitUsage)
         << "a lab session is not imported into another";
 }
+
+TEST(SessionCli, CompareExplainsEachStep)
+{
+    const std::string session = tempSession("compare");
+    ASSERT_EQ(runToEnd({ "run", "--synthetic", "96x64", "--frames", "2", "--warmup", "0", "--steps", "0,2",
+                  "--no-detector-only", "--out", session, "--profile", "full", "-q" }),
+        0);
+    const auto [code, text] = cliInProcess({ "compare", session, "--format", "json" });
+    ASSERT_EQ(code, 0) << text;
+    const auto json = nlohmann::json::parse(text);
+    ASSERT_EQ(json["runs"].size(), 2u);
+    ASSERT_EQ(json["comparisons"].size(), 1u);
+    // s0's host NMS loop reads scalars (.item()) thousands of times per frame; s2's batched NMS does not.
+    bool loop = false;
+    for (const auto& finding : json["runs"][0]["findings"])
+        loop = loop || finding["rule"] == "scalar-reads-in-loop";
+    EXPECT_TRUE(loop) << json["runs"][0]["findings"].dump(1);
+    EXPECT_GT(json["runs"][0]["host_scalar_reads_per_frame"].get<double>(), 100);
+    bool gone = false;
+    for (const auto& finding : json["comparisons"][0]["findings_disappeared"])
+        gone = gone || finding["rule"] == "scalar-reads-in-loop";
+    EXPECT_TRUE(gone);
+    EXPECT_GT(json["comparisons"][0]["predicted_speedup"].get<double>(), 1.0);
+    EXPECT_GT(json["comparisons"][0]["measured_speedup"].get<double>(), 0.0);
+    const auto [tableCode, table] = cliInProcess({ "compare", session });
+    ASSERT_EQ(tableCode, 0);
+    EXPECT_NE(table.find("finding [scalar-reads-in-loop]"), std::string::npos) << table;
+    EXPECT_NE(table.find("measured"), std::string::npos);
+    // Two sessions: the same steps side by side; and refusals.
+    const auto [twoCode, two] = cliInProcess({ "compare", session, session, "--format", "json" });
+    ASSERT_EQ(twoCode, 0) << two;
+    EXPECT_EQ(nlohmann::json::parse(two)["comparisons"].size(), 2u) << "s0 with s0, s2 with s2";
+    EXPECT_EQ(cliInProcess({ "compare", session, "--base", "1", "--with", "9" }).first, cli::kExitUsage);
+    EXPECT_EQ(cliInProcess({ "compare", "/nonexistent.sqlite" }).first, cli::kExitFailed);
+    EXPECT_EQ(cliInProcess({ "compare", session, "--format", "xml" }).first, cli::kExitUsage);
+}

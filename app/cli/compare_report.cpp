@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+// The compare command's output: per run its metrics and findings, per comparison every metric's change, the
+// findings that appeared and disappeared, and the predicted speedup next to the measured one. Table or JSON.
+#include "reports.h"
+
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <sstream>
+
+namespace es::cli {
+
+namespace {
+
+nlohmann::json optionalJson(const std::optional<double>& value)
+{
+    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+nlohmann::json findingToJson(const prof::Finding& f)
+{
+    return { { "rule", f.rule }, { "title", f.title }, { "stage", f.stage }, { "count_per_frame", f.count },
+        { "share_of_frame", f.shareOfFrame }, { "expected_speedup", f.expectedSpeedup }, { "evidence", f.evidence },
+        { "explanation", f.explanation }, { "events", f.events } };
+}
+
+std::string number(const std::optional<double>& value, int decimals = 2)
+{
+    if (!value)
+        return "-";
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(decimals) << *value;
+    return out.str();
+}
+
+} // namespace
+
+nlohmann::json runAnalysisToJson(const prof::RunAnalysis& run)
+{
+    const prof::RunMetrics& m = run.metrics;
+    nlohmann::json copies = nlohmann::json::object();
+    for (const auto& [direction, c] : m.copiesPerFrame)
+        copies[direction]
+            = { { "count", c.count }, { "bytes", c.bytes }, { "ms", c.ms }, { "pageable_percent", c.pageablePercent } };
+    nlohmann::json findings = nlohmann::json::array();
+    for (const prof::Finding& f : run.findings)
+        findings.push_back(findingToJson(f));
+    return { { "run", m.runId }, { "session", m.session }, { "step", m.step }, { "title", m.title },
+        { "device", m.device }, { "device_name", m.deviceName }, { "precision", m.precision }, { "batch", m.batch },
+        { "frames", m.frames }, { "fps", m.fps },
+        { "latency_ms", { { "p50", m.latencyP50Ms }, { "p95", m.latencyP95Ms }, { "p99", m.latencyP99Ms } } },
+        { "stages_ms_per_frame", m.stageMs }, { "detector_only_fps", optionalJson(m.detectorOnlyFps) },
+        { "pipeline_efficiency", optionalJson(m.pipelineEfficiency) },
+        { "gpu",
+            m.gpuTraced ? nlohmann::json { { "kernels_per_frame", m.kernelsPerFrame },
+                { "kernel_ms_per_frame", m.kernelMsPerFrame }, { "median_kernel_us", m.medianKernelUs },
+                { "copies_per_frame", copies }, { "syncs_per_frame", m.syncsPerFrame },
+                { "sync_wait_ms_per_frame", m.syncWaitMsPerFrame }, { "busy_percent", m.gpuBusyPercent },
+                { "idle_gaps_per_frame", m.idleGapsPerFrame }, { "gaps_500ms", m.longGaps } }
+                        : nlohmann::json(nullptr) },
+        { "host_scalar_reads_per_frame", m.hostScalarReadsPerFrame },
+        { "cpu_load_percent", { { "mean", optionalJson(m.cpuLoadMeanPercent) }, { "per_core", m.cpuLoadPercent } } },
+        { "memory_mb", { { "process_rss", optionalJson(m.rssMb) }, { "ram_used", optionalJson(m.ramUsedMb) } } },
+        { "power_w", optionalJson(m.powerW) }, { "energy_per_frame_j", optionalJson(m.energyPerFrameJ) },
+        { "fps_per_watt", optionalJson(m.fpsPerWatt) },
+        { "agreement",
+            { { "reference", m.agreementReference }, { "matched_share", optionalJson(m.agreementMatchedShare) },
+                { "identical", m.detectionsIdentical ? nlohmann::json(*m.detectionsIdentical) : nlohmann::json() } } },
+        { "findings", findings } };
+}
+
+nlohmann::json comparisonToJson(const prof::Comparison& c)
+{
+    nlohmann::json metrics = nlohmann::json::array();
+    for (const prof::MetricChange& change : c.metrics) {
+        nlohmann::json item = { { "name", change.name }, { "unit", change.unit }, { "base", optionalJson(change.base) },
+            { "with", optionalJson(change.with) }, { "higher_is_better", change.higherIsBetter } };
+        if (change.base && change.with) {
+            item["change"] = *change.with - *change.base;
+            item["relative"] = *change.base != 0 ? nlohmann::json(*change.with / *change.base - 1) : nlohmann::json();
+        }
+        metrics.push_back(item);
+    }
+    nlohmann::json appeared = nlohmann::json::array(), disappeared = nlohmann::json::array();
+    for (const prof::Finding& f : c.appeared)
+        appeared.push_back(findingToJson(f));
+    for (const prof::Finding& f : c.disappeared)
+        disappeared.push_back(findingToJson(f));
+    return { { "base",
+                 { { "run", c.base.metrics.runId }, { "step", c.base.metrics.step },
+                     { "session", c.base.metrics.session } } },
+        { "with",
+            { { "run", c.with.metrics.runId }, { "step", c.with.metrics.step },
+                { "session", c.with.metrics.session } } },
+        { "measured_speedup", c.measuredSpeedup }, { "predicted_speedup", c.predictedSpeedup },
+        { "findings_appeared", appeared }, { "findings_disappeared", disappeared }, { "metrics", metrics } };
+}
+
+void printRunAnalysis(const prof::RunAnalysis& run, std::ostream& out)
+{
+    const prof::RunMetrics& m = run.metrics;
+    out << "run " << m.runId << " " << m.step << " (" << m.device << ", " << m.precision << ", batch " << m.batch
+        << "): " << number(m.fps) << " FPS, p50 " << number(m.latencyP50Ms, 1) << " ms";
+    if (m.pipelineEfficiency)
+        out << ", efficiency " << number(m.pipelineEfficiency);
+    if (m.gpuTraced)
+        out << ", GPU busy " << number(m.gpuBusyPercent, 0) << "%";
+    if (m.energyPerFrameJ)
+        out << ", " << number(m.energyPerFrameJ, 3) << " J/frame";
+    out << "\n";
+    if (run.findings.empty())
+        out << "  no finding\n";
+    for (const prof::Finding& f : run.findings)
+        out << "  finding [" << f.rule << "] " << f.title << " (expected " << number(f.expectedSpeedup)
+            << "x if fixed)\n"
+            << "    evidence: " << f.evidence << "\n";
+}
+
+void printComparison(const prof::Comparison& c, std::ostream& out)
+{
+    out << "\n"
+        << c.base.metrics.step << " (run " << c.base.metrics.runId << ") -> " << c.with.metrics.step << " (run "
+        << c.with.metrics.runId << "): measured " << number(c.measuredSpeedup) << "x, predicted "
+        << number(c.predictedSpeedup) << "x from the findings that went away\n";
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-30s %12s %12s %10s  %s\n", "metric", "base", "with", "change", "unit");
+    out << line;
+    for (const prof::MetricChange& change : c.metrics) {
+        if (!change.base && !change.with)
+            continue;
+        std::string relative = "-";
+        if (change.base && change.with && *change.base != 0) {
+            std::ostringstream text;
+            text << std::showpos << std::fixed << std::setprecision(1) << 100 * (*change.with / *change.base - 1)
+                 << "%";
+            relative = text.str();
+        }
+        std::snprintf(line, sizeof line, "  %-30s %12s %12s %10s  %s\n", change.name.c_str(),
+            number(change.base).c_str(), number(change.with).c_str(), relative.c_str(), change.unit.c_str());
+        out << line;
+    }
+    for (const prof::Finding& f : c.disappeared)
+        out << "  finding gone:     [" << f.rule << "] " << f.title << "\n";
+    for (const prof::Finding& f : c.appeared)
+        out << "  finding appeared: [" << f.rule << "] " << f.title << "\n";
+}
+
+} // namespace es::cli
