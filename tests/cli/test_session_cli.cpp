@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The session through the real edgescope-cli binary: --out, --profile, stats, and a kill during a run.
 #include "commands.h"
+#include "es_config.h"
 #include "gpu_probe.h"
 #include "session_stats.h"
 
@@ -254,10 +255,16 @@ TEST(SessionCli, ExportsEveryFormatAndImportsItBack)
 
 TEST(SessionCli, CompareExplainsEachStep)
 {
+    // A real lab run of the sample clip (synthetic frames in a build without OpenCV).
     const std::string session = tempSession("compare");
-    ASSERT_EQ(runToEnd({ "run", "--synthetic", "96x64", "--frames", "2", "--warmup", "0", "--steps", "0,2",
-                  "--no-detector-only", "--out", session, "--profile", "full", "-q" }),
-        0);
+#if ES_HAS_OPENCV
+    const std::vector<std::string> input = { "--video", std::string(ES_SAMPLE_VIDEO_DIR) + "/vtest_pedestrians.mp4" };
+#else
+    const std::vector<std::string> input = { "--synthetic", "96x64" };
+#endif
+    std::vector<std::string> arguments = { "run", input[0], input[1], "--frames", "2", "--warmup", "0", "--steps", "0,2",
+        "--no-detector-only", "--out", session, "--profile", "full", "-q" };
+    ASSERT_EQ(runToEnd(arguments), 0);
     const auto [code, text] = cliInProcess({ "compare", session, "--format", "json" });
     ASSERT_EQ(code, 0) << text;
     const auto json = nlohmann::json::parse(text);
