@@ -263,11 +263,20 @@ Comparison compareRuns(const RunAnalysis& base, const RunAnalysis& with)
     for (const Finding& f : with.findings)
         if (!has(base.findings, f))
             c.appeared.push_back(f);
+    // The time the gone findings would save: per stage the largest saving (two findings about one stage name the
+    // same milliseconds), summed over stages; the whole-run findings count as one more "stage".
+    std::map<std::string, double> savedMsByStage;
     for (const Finding& f : base.findings)
         if (!has(with.findings, f)) {
             c.disappeared.push_back(f);
-            c.predictedSpeedup *= f.expectedSpeedup;
+            const double saved = a.frameMs * (1.0 - 1.0 / std::max(1.0, f.expectedSpeedup));
+            savedMsByStage[f.stage] = std::max(savedMsByStage[f.stage], saved);
         }
+    double savedMs = 0;
+    for (const auto& [stage, ms] : savedMsByStage)
+        savedMs += ms;
+    if (a.frameMs > 0 && savedMs > 0)
+        c.predictedSpeedup = a.frameMs / std::max(a.frameMs * 0.05, a.frameMs - savedMs);
     c.measuredSpeedup = a.fps > 0 ? b.fps / a.fps : 0;
     return c;
 }

@@ -93,7 +93,8 @@ struct MetricChange
 };
 
 /// Two runs side by side: every metric, the findings that appeared and disappeared, and the speedup the base run's
-/// findings predicted (the product of the gains of the findings that are gone) next to the measured one.
+/// findings predicted next to the measured one: the frame time the gone findings would save (per stage the largest,
+/// summed over stages) taken off the base's frame.
 struct Comparison
 {
     RunAnalysis base, with;

@@ -262,8 +262,8 @@ TEST(SessionCli, CompareExplainsEachStep)
 #else
     const std::vector<std::string> input = { "--synthetic", "96x64" };
 #endif
-    std::vector<std::string> arguments = { "run", input[0], input[1], "--frames", "2", "--warmup", "0", "--steps", "0,2",
-        "--no-detector-only", "--out", session, "--profile", "full", "-q" };
+    std::vector<std::string> arguments = { "run", input[0], input[1], "--frames", "2", "--warmup", "0", "--steps",
+        "0,2", "--no-detector-only", "--out", session, "--profile", "full", "-q" };
     ASSERT_EQ(runToEnd(arguments), 0);
     const auto [code, text] = cliInProcess({ "compare", session, "--format", "json" });
     ASSERT_EQ(code, 0) << text;

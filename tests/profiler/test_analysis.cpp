@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <unistd.h>
 
 using namespace es;
@@ -119,10 +121,14 @@ TEST(Analysis, TheItemPatternFiresOnS0AndIsGoneAtS1WithAPredictedSpeedup)
     ASSERT_EQ(lab->steps.size(), 1u);
     const Comparison& step = lab->steps[0];
     EXPECT_NEAR(step.measuredSpeedup, 100.0 / 70.0, 1e-9);
-    double product = 1;
+    // The gone findings' savings: per stage the largest, summed over stages, off the 100 ms frame.
+    std::map<std::string, double> saved;
     for (const Finding& gone : step.disappeared)
-        product *= gone.expectedSpeedup;
-    EXPECT_NEAR(step.predictedSpeedup, product, 1e-9) << "the gains of the findings that went away, together";
+        saved[gone.stage] = std::max(saved[gone.stage], 100.0 * (1 - 1 / gone.expectedSpeedup));
+    double total = 0;
+    for (const auto& [stage, ms] : saved)
+        total += ms;
+    EXPECT_NEAR(step.predictedSpeedup, 100.0 / (100.0 - total), 1e-9);
     EXPECT_GE(step.predictedSpeedup, predicted - 1e-9);
     std::printf("s0 -> s1: predicted %.3fx (the .item() finding alone: %.3fx), measured %.3fx\n", step.predictedSpeedup,
         predicted, step.measuredSpeedup);
