@@ -345,7 +345,9 @@ TEST(Import, RealTracesOfSharedTestdata)
                 want += std::llround(event["dur"].get<double>() * 1000.0);
         }
         int64_t got = 0;
-        for (const GpuKernel& k : readTrace(root + "/" + name)->gpu.kernels)
+        const auto imported = readTrace(root + "/" + name);
+        ASSERT_TRUE(imported.isOk()) << name;
+        for (const GpuKernel& k : imported->gpu.kernels)
             got += k.endNs - k.startNs;
         EXPECT_EQ(got, want) << name;
     }
