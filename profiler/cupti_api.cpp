@@ -14,9 +14,10 @@ namespace {
 class LoadedCupti final : public CuptiApi
 {
 public:
-    static std::unique_ptr<LoadedCupti> open(const std::string& path, std::string& error)
+    /// `flags` add to RTLD_NOW | RTLD_LOCAL (RTLD_NOLOAD: only a library already in the process).
+    static std::unique_ptr<LoadedCupti> open(const std::string& path, std::string& error, int flags = 0)
     {
-        void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+        void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | flags);
         if (!handle) {
             const char* text = dlerror();
             error = text ? text : path + ": cannot be loaded";
@@ -123,13 +124,22 @@ private:
 
 std::unique_ptr<CuptiApi> loadCupti(std::string& error)
 {
+    const std::string soname = "libcupti.so." + std::to_string(CUDA_VERSION / 1000);
+    const char* chosen = std::getenv("EDGESCOPE_CUPTI_LIBRARY");
+    // A CUPTI already in the process (LibTorch's, from pip's nvidia-cuda-cupti) must be the one used: a second copy
+    // from another path would trace the same driver twice.
+    if (!(chosen && *chosen)) {
+        std::string ignored;
+        if (auto loaded = LoadedCupti::open(soname, ignored, RTLD_NOLOAD))
+            return loaded;
+    }
     std::vector<std::string> candidates;
-    if (const char* chosen = std::getenv("EDGESCOPE_CUPTI_LIBRARY"); chosen && *chosen)
+    if (chosen && *chosen)
         candidates.push_back(chosen);
 #ifdef ES_CUPTI_LIBRARY_PATH
     candidates.push_back(ES_CUPTI_LIBRARY_PATH);
 #endif
-    candidates.push_back("libcupti.so." + std::to_string(CUDA_VERSION / 1000));
+    candidates.push_back(soname);
     candidates.push_back("libcupti.so");
     std::string errors;
     for (const std::string& path : candidates) {
