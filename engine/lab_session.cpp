@@ -90,10 +90,7 @@ namespace {
 GpuStageFigures perFrame(const prof::GpuWorkSummary& s, double frames)
 {
     GpuStageFigures f;
-    auto count = [&](const char* direction) {
-        auto found = s.copies.find(direction);
-        return found == s.copies.end() ? 0.0 : double(found->second.count) / frames;
-    };
+    auto count = [&](const char* direction) { return double(s.copiesIn(direction).count) / frames; };
     int64_t bytes = 0, pageable = 0, host = 0;
     for (const auto& [direction, totals] : s.copies) {
         bytes += totals.bytes;

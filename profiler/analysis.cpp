@@ -28,17 +28,21 @@ class StageLookup
 {
 public:
     explicit StageLookup(const TraceModel& model) : m_model(model) { }
+    /// The track is sorted by start and nested, so the innermost range holding `timeNs` is the last one to start
+    /// before it that still holds it; looking back stops at the enclosing outermost range.
     std::string at(const ThreadTrack& thread, int64_t timeNs) const
     {
-        const SliceEvent* best = nullptr;
-        for (const SliceEvent& range : thread.ranges) {
-            if (range.startNs > timeNs)
-                break;
+        auto it = std::upper_bound(thread.ranges.begin(), thread.ranges.end(), timeNs,
+            [](int64_t t, const SliceEvent& range) { return t < range.startNs; });
+        while (it != thread.ranges.begin()) {
+            const SliceEvent& range = *--it;
             const std::string& name = m_model.strings.get(range.name);
-            if (range.endNs >= timeNs && name != "frame" && name != "batch" && (!best || range.depth >= best->depth))
-                best = &range;
+            if (range.endNs >= timeNs && name != "frame" && name != "batch")
+                return name;
+            if (range.depth == 0)
+                break;
         }
-        return best ? m_model.strings.get(best->name) : "";
+        return "";
     }
 
 private:

@@ -36,18 +36,6 @@ double speedupSaving(double frameMs, double savedMs)
     return frameMs / std::max(frameMs * 0.05, frameMs - savedMs);
 }
 
-double copies(const GpuWorkSummary& s, const char* direction)
-{
-    auto found = s.copies.find(direction);
-    return found == s.copies.end() ? 0.0 : double(found->second.count);
-}
-
-double copyNs(const GpuWorkSummary& s, const char* direction)
-{
-    auto found = s.copies.find(direction);
-    return found == s.copies.end() ? 0.0 : double(found->second.ns);
-}
-
 } // namespace
 
 std::vector<Finding> applyRules(const RunMetrics& m, const GpuAttribution& gpu, const RunMetrics* previous,
@@ -59,7 +47,7 @@ std::vector<Finding> applyRules(const RunMetrics& m, const GpuAttribution& gpu, 
 
     // 1. Synchronous device-to-host copies in a loop: the .item() pattern.
     for (const auto& [stage, s] : gpu.byStage) {
-        const double dtoh = copies(s, "DtoH") / frames;
+        const double dtoh = double(s.copiesIn("DtoH").count) / frames;
         const double syncs = double(s.syncs) / frames;
         if (dtoh < kLoopCopies || syncs < kLoopCopies * 0.5)
             continue;
@@ -67,7 +55,7 @@ std::vector<Finding> applyRules(const RunMetrics& m, const GpuAttribution& gpu, 
         f.rule = "sync-copy-in-loop";
         f.stage = stage;
         f.count = dtoh;
-        const double costMs = (double(s.syncWaitNs) + copyNs(s, "DtoH")) / 1e6 / frames;
+        const double costMs = (double(s.syncWaitNs) + double(s.copiesIn("DtoH").ns)) / 1e6 / frames;
         f.shareOfFrame = frameMs > 0 ? std::min(1.0, costMs / frameMs) : 0;
         // One copy of everything at once replaces the loop's copies and waits.
         f.expectedSpeedup = speedupSaving(frameMs, costMs * (1.0 - 1.0 / dtoh));

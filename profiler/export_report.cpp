@@ -44,12 +44,6 @@ RunFigures figuresOf(const ExportRun& run)
     return f;
 }
 
-double copiesOf(const GpuWorkSummary& s, const char* direction)
-{
-    auto found = s.copies.find(direction);
-    return found == s.copies.end() ? 0.0 : double(found->second.count);
-}
-
 std::string jsonField(const std::string& json, const std::string& key)
 {
     const std::string needle = "\"" + key + "\":";
@@ -100,8 +94,8 @@ Result<int64_t> writeCsv(const SessionStore&, const std::vector<ExportRun>& runs
             const GpuWorkSummary& g = gpu == f.gpu.byBatch.end() ? empty : gpu->second;
             out << ',';
             out.number(double(g.kernels) * share, 2) << ',';
-            out.number(copiesOf(g, "HtoD") * share, 2) << ',';
-            out.number(copiesOf(g, "DtoH") * share, 2) << ',';
+            out.number(double(g.copiesIn("HtoD").count) * share, 2) << ',';
+            out.number(double(g.copiesIn("DtoH").count) * share, 2) << ',';
             out.number(double(g.syncs) * share, 2) << ',';
             out.number(double(g.syncWaitNs) * share / 1e6, 3) << ',';
             out.number(double(g.busyNs) * share / 1e6, 3) << '\n';
@@ -129,8 +123,8 @@ Result<int64_t> writeStageCsv(const std::vector<ExportRun>& runs, TextWriter& ou
             out.number(double(ns) / 1e6 / double(count), 3) << ',';
             out.number(double(ns) / 1e6 / f.framesMeasured, 3) << ',';
             out.number(double(s.kernels) / f.framesMeasured, 2) << ',';
-            out.number(copiesOf(s, "HtoD") / f.framesMeasured, 2) << ',';
-            out.number(copiesOf(s, "DtoH") / f.framesMeasured, 2) << ',';
+            out.number(double(s.copiesIn("HtoD").count) / f.framesMeasured, 2) << ',';
+            out.number(double(s.copiesIn("DtoH").count) / f.framesMeasured, 2) << ',';
             out.number(double(s.syncs) / f.framesMeasured, 2) << ',';
             out.number(double(s.syncWaitNs) / 1e6 / f.framesMeasured, 3) << ',';
             out.number(double(s.busyNs) / 1e6 / f.framesMeasured, 3) << ',';
@@ -251,14 +245,16 @@ void copiesPerFrame(TextWriter& out, const std::vector<ExportRun>& runs, const s
     const char* colours[] = { "#56B4E9", "#D55E00", "#CC79A7" };
     double top = 1;
     for (const RunFigures& f : figures)
-        top = std::max({ top, copiesOf(f.gpu.total, "DtoH") / f.framesMeasured,
-            copiesOf(f.gpu.total, "HtoD") / f.framesMeasured, double(f.gpu.total.syncs) / f.framesMeasured });
+        top = std::max({ top, double(f.gpu.total.copiesIn("DtoH").count) / f.framesMeasured,
+            double(f.gpu.total.copiesIn("HtoD").count) / f.framesMeasured,
+            double(f.gpu.total.syncs) / f.framesMeasured });
     const double logTop = std::log10(top + 1) * 1.1;
     const double slot = p.width / double(runs.size());
     for (size_t i = 0; i < runs.size(); ++i) {
         const RunFigures& f = figures[i];
-        const double values[] = { copiesOf(f.gpu.total, "HtoD") / f.framesMeasured,
-            copiesOf(f.gpu.total, "DtoH") / f.framesMeasured, double(f.gpu.total.syncs) / f.framesMeasured };
+        const double values[] = { double(f.gpu.total.copiesIn("HtoD").count) / f.framesMeasured,
+            double(f.gpu.total.copiesIn("DtoH").count) / f.framesMeasured,
+            double(f.gpu.total.syncs) / f.framesMeasured };
         for (int k = 0; k < 3; ++k) {
             const double h = p.height * std::log10(values[k] + 1) / logTop;
             svgRect(out, p.left + slot * double(i) + slot * (0.15 + 0.23 * k), p.top + p.height - h, slot * 0.2, h,
@@ -377,7 +373,7 @@ Result<int64_t> writeHtml(const SessionStore& store, const std::vector<ExportRun
                 << "</td>";
         }
         out << "<td>";
-        out.number(copiesOf(figures[i].gpu.total, "DtoH") / figures[i].framesMeasured, 1) << "</td><td>";
+        out.number(double(figures[i].gpu.total.copiesIn("DtoH").count) / figures[i].framesMeasured, 1) << "</td><td>";
         out.number(double(figures[i].gpu.total.syncs) / figures[i].framesMeasured, 1) << "</td></tr>\n";
     }
     out << "</table>\n";

@@ -83,6 +83,12 @@ int64_t GpuWorkSummary::copyCount() const
     return count;
 }
 
+CopyTotals GpuWorkSummary::copiesIn(const std::string& direction) const
+{
+    auto found = copies.find(direction);
+    return found == copies.end() ? CopyTotals {} : found->second;
+}
+
 const GpuWorkSummary* GpuAttribution::stage(const std::string& name) const
 {
     for (const auto& [stageName, summary] : byStage)

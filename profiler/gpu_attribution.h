@@ -41,6 +41,8 @@ struct GpuWorkSummary
     int64_t longestGapNs = 0;
 
     int64_t copyCount() const;
+    /// The copies in one direction ("HtoD", ...); zero totals when there were none.
+    CopyTotals copiesIn(const std::string& direction) const;
 };
 
 /// Device work tied to the CPU: every kernel, copy, memset and synchronization is linked to the API call that issued

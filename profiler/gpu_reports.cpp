@@ -24,12 +24,6 @@ Result<std::vector<RunSummary>> chosenRuns(const SessionStore& store, const std:
     return runs;
 }
 
-int64_t copies(const GpuWorkSummary& s, const char* direction)
-{
-    auto found = s.copies.find(direction);
-    return found == s.copies.end() ? 0 : found->second.count;
-}
-
 int64_t copyBytes(const GpuWorkSummary& s)
 {
     int64_t bytes = 0;
@@ -72,8 +66,8 @@ Result<StatsTable> gpuStageReport(const SessionStore& store, const std::vector<i
         auto add = [&](const std::string& stage, const GpuWorkSummary& s) {
             table.rows.push_back(
                 { run.runId, run.record.step, double(s.kernels) / frames, double(s.kernelNs) / 1e3 / frames,
-                    double(copies(s, "HtoD")) / frames, double(copies(s, "DtoH")) / frames,
-                    double(copies(s, "DtoD")) / frames, double(copyBytes(s)) / frames, pageablePercent(s),
+                    double(s.copiesIn("HtoD").count) / frames, double(s.copiesIn("DtoH").count) / frames,
+                    double(s.copiesIn("DtoD").count) / frames, double(copyBytes(s)) / frames, pageablePercent(s),
                     double(s.memsets) / frames, double(s.syncs) / frames, double(s.syncWaitNs) / 1e3 / frames,
                     double(s.busyNs) / 1e3 / frames, double(s.wallNs) / 1e3 / frames, idlePercent(s), stage });
         };
@@ -105,9 +99,9 @@ Result<StatsTable> gpuFrameReport(const SessionStore& store, const std::vector<i
             ++framesInBatch[frame.batchIndex];
         for (const auto& [batch, s] : gpu.byBatch) {
             table.rows.push_back({ run.runId, run.record.step, batch, framesInBatch[batch], s.kernels,
-                double(s.kernelNs) / 1e3, copies(s, "HtoD"), copies(s, "DtoH"), copies(s, "DtoD"), copyBytes(s),
-                s.syncs, double(s.syncWaitNs) / 1e3, double(s.busyNs) / 1e3, double(s.wallNs) / 1e3, idlePercent(s),
-                s.idleGaps, double(s.longestGapNs) / 1e3 });
+                double(s.kernelNs) / 1e3, s.copiesIn("HtoD").count, s.copiesIn("DtoH").count, s.copiesIn("DtoD").count,
+                copyBytes(s), s.syncs, double(s.syncWaitNs) / 1e3, double(s.busyNs) / 1e3, double(s.wallNs) / 1e3,
+                idlePercent(s), s.idleGaps, double(s.longestGapNs) / 1e3 });
         }
     }
     return table;
