@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "frame_source.h"
 
+#include "clock.h"
+
 #include "es_config.h"
 #include "y4m.h"
 
@@ -291,6 +293,42 @@ std::string openCvVersion()
 #else
     return "";
 #endif
+}
+
+Result<DecodedFrames> decodeFrames(const FrameSpec& spec, int64_t wanted)
+{
+    std::unique_ptr<FrameSource> source;
+    if (spec.isSynthetic) {
+        ES_ASSIGN_OR_RETURN(source, openSynthetic(spec.width, spec.height));
+    } else {
+        ES_ASSIGN_OR_RETURN(source, openVideo(spec.video));
+    }
+    DecodedFrames decoded;
+    decoded.description = source->description();
+    const int64_t startNs = prof::nowNs();
+    while (int64_t(decoded.frames.size()) < wanted) {
+        Frame frame;
+        auto read = source->read(frame);
+        if (!read) {
+            if (decoded.frames.empty())
+                return read.status();
+            break; // a file that stops decoding part-way: keep what was read, the caller notes it
+        }
+        if (!read.value())
+            break;
+        if (!decoded.frames.empty()
+            && (frame.width != decoded.frames.front().width || frame.height != decoded.frames.front().height))
+            return Status(StatusCode::Unsupported,
+                decoded.description + ": the frame size changes at frame " + std::to_string(frame.index)
+                    + "; re-encode at one size");
+        decoded.frames.push_back(std::move(frame));
+    }
+    if (decoded.frames.empty())
+        return Status(StatusCode::CorruptData,
+            "no frame could be decoded from " + decoded.description
+                + " (zero frames: an empty, truncated or unsupported video; try another file or a .y4m)");
+    decoded.decodeMsPerFrame = double(prof::nowNs() - startNs) / 1e6 / double(decoded.frames.size());
+    return decoded;
 }
 
 } // namespace es::engine

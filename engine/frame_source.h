@@ -54,4 +54,26 @@ bool openCvBuiltIn();
 bool openCvHasGStreamer();
 std::string openCvVersion();
 
+/// Where frames come from: a video spec for openVideo, or the synthetic scene of a size.
+struct FrameSpec
+{
+    std::string video;
+    bool isSynthetic = false;
+    int width = 640, height = 480;
+    static FrameSpec fromVideo(std::string spec) { return { std::move(spec), false, 640, 480 }; }
+    static FrameSpec fromSynthetic(int width, int height) { return { "", true, width, height }; }
+};
+
+/// Frames decoded ahead of a measurement, so that decoding is not part of what is measured.
+struct DecodedFrames
+{
+    std::vector<Frame> frames;
+    std::string description;
+    double decodeMsPerFrame = 0;
+};
+
+/// Decodes up to `wanted` frames (fewer when the source ends; a source that stops decoding part-way keeps what was
+/// read). No frame at all, or frames that change size, give a Status naming the source and the fix. Any thread.
+Result<DecodedFrames> decodeFrames(const FrameSpec& spec, int64_t wanted);
+
 } // namespace es::engine

@@ -11,6 +11,7 @@
 #include "steps.h"
 #include "system_sampler.h"
 #include "tegrastats.h"
+#include "torch_support.h"
 #include "weights.h"
 
 #include <cmath>
@@ -28,59 +29,6 @@ void say(const LabOptions& options, const std::string& line)
         options.progress(line);
 }
 
-void synchronize(const torch::Device& device)
-{
-    if (device.is_cuda())
-        torch::cuda::synchronize(device.index());
-}
-
-Result<torch::Device> chooseDevice(const LabOptions& options, const DeviceReport& report)
-{
-    if (options.device == "cpu")
-        return torch::Device(torch::kCPU);
-    if (report.torchCuda)
-        return torch::Device(torch::kCUDA, 0);
-    if (options.device == "cuda") {
-        std::string why = "this LibTorch was built without CUDA (Debian's libtorch-dev is CPU-only; build against a "
-                          "CUDA-enabled LibTorch, e.g. the one in pip's torch, see docs/user-guide.md)";
-        if (!report.gpu.tracing.reason.empty() && report.gpu.devices.empty())
-            why = report.gpu.tracing.reason + "; " + why;
-        return Status(
-            StatusCode::Unavailable, "--device cuda: no usable CUDA device: " + why + "; or use --device cpu");
-    }
-    return torch::Device(torch::kCPU);
-}
-
-/// Reduced precision for step 4: fp16 on CUDA; on a CPU bf16 when LibTorch runs bf16 convolutions here.
-torch::Dtype chooseHalfType(const torch::Device& device, const DeviceReport& report, std::string& reason)
-{
-    if (device.is_cuda()) {
-        reason = "fp16 on CUDA";
-        return torch::kHalf;
-    }
-    try {
-        const torch::Tensor weight = torch::ones({ 4, 4, 3, 3 }).to(torch::kBFloat16);
-        const torch::Tensor input = torch::ones({ 1, 4, 8, 8 }).to(torch::kBFloat16);
-        (void)torch::conv2d(input, weight).sum().item<float>();
-        reason = std::string("bf16: LibTorch has no fp16 convolutions on CPUs; ")
-            + (report.cpuNativeBf16 ? "this CPU has native bf16 instructions (" + report.cpuFlags + ")"
-                                    : "this CPU has no native bf16 instructions, so little or no gain is expected");
-        return torch::kBFloat16;
-    } catch (const std::exception&) {
-        reason = "fp32: LibTorch runs neither fp16 nor bf16 convolutions on this CPU, so step 4 changes nothing here";
-        return torch::kFloat32;
-    }
-}
-
-const char* dtypeName(torch::Dtype dtype)
-{
-    if (dtype == torch::kHalf)
-        return "fp16";
-    if (dtype == torch::kBFloat16)
-        return "bf16";
-    return "fp32";
-}
-
 Ssd300 convertedCopy(const Ssd300& source, const torch::Device& device, torch::Dtype dtype)
 {
     Ssd300 copy;
@@ -94,49 +42,6 @@ Ssd300 convertedCopy(const Ssd300& source, const torch::Device& device, torch::D
     copy->eval();
     copy->to(device, dtype);
     return copy;
-}
-
-struct DecodedFrames
-{
-    std::vector<Frame> frames;
-    std::string description;
-    double decodeMsPerFrame = 0;
-};
-
-Result<DecodedFrames> decodeFrames(const LabOptions& options, int64_t wanted)
-{
-    std::unique_ptr<FrameSource> source;
-    if (options.synthetic) {
-        ES_ASSIGN_OR_RETURN(source, openSynthetic(options.syntheticWidth, options.syntheticHeight));
-    } else {
-        ES_ASSIGN_OR_RETURN(source, openVideo(options.video));
-    }
-    DecodedFrames decoded;
-    decoded.description = source->description();
-    const int64_t startNs = prof::nowNs();
-    while (int64_t(decoded.frames.size()) < wanted) {
-        Frame frame;
-        auto read = source->read(frame);
-        if (!read) {
-            if (decoded.frames.empty())
-                return read.status();
-            break; // a file that stops decoding part-way: keep what was read, the caller notes it
-        }
-        if (!read.value())
-            break;
-        if (!decoded.frames.empty()
-            && (frame.width != decoded.frames.front().width || frame.height != decoded.frames.front().height))
-            return Status(StatusCode::Unsupported,
-                decoded.description + ": the frame size changes at frame " + std::to_string(frame.index)
-                    + "; re-encode at one size");
-        decoded.frames.push_back(std::move(frame));
-    }
-    if (decoded.frames.empty())
-        return Status(StatusCode::CorruptData,
-            "no frame could be decoded from " + decoded.description
-                + " (zero frames: an empty, truncated or unsupported video; try another file or a .y4m)");
-    decoded.decodeMsPerFrame = double(prof::nowNs() - startNs) / 1e6 / double(decoded.frames.size());
-    return decoded;
 }
 
 std::vector<std::vector<const Frame*>> makeBatches(
@@ -373,7 +278,7 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
     LabResult lab;
     say(options, "probing devices");
     lab.devices = probeDevices();
-    ES_ASSIGN_OR_RETURN(const torch::Device device, chooseDevice(options, lab.devices));
+    ES_ASSIGN_OR_RETURN(const torch::Device device, resolveDevice(options.device, lab.devices));
     if (options.profile == "full" && device.is_cuda()) {
         // Before the first NVTX range of the process, or CUPTI never sees them.
         const std::string nvtx = prof::prepareNvtxForGpuTracing(lab.devices.gpu);
@@ -396,7 +301,10 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
 
     const int64_t wanted = options.warmup + options.frames;
     say(options, "decoding " + std::to_string(wanted) + " frames");
-    ES_ASSIGN_OR_RETURN(DecodedFrames decoded, decodeFrames(options, wanted));
+    ES_ASSIGN_OR_RETURN(DecodedFrames decoded,
+        decodeFrames(options.synthetic ? FrameSpec::fromSynthetic(options.syntheticWidth, options.syntheticHeight)
+                                       : FrameSpec::fromVideo(options.video),
+            wanted));
     lab.video = decoded.description;
     lab.framesDecoded = int64_t(decoded.frames.size());
     lab.decodeMsPerFrame = decoded.decodeMsPerFrame;

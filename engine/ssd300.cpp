@@ -14,7 +14,9 @@ nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride = 1, int
     return nn::Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias));
 }
 
-Layer resnetLayer(int64_t& inChannels, int64_t width, int64_t blocks, int64_t stride)
+} // namespace
+
+Layer makeResNetLayer(int64_t& inChannels, int64_t width, int64_t blocks, int64_t stride)
 {
     Layer layer;
     for (int64_t i = 0; i < blocks; ++i) {
@@ -25,8 +27,6 @@ Layer resnetLayer(int64_t& inChannels, int64_t width, int64_t blocks, int64_t st
     }
     return layer;
 }
-
-} // namespace
 
 BottleneckImpl::BottleneckImpl(int64_t inChannels, int64_t width, int64_t stride, bool withDownsample)
 {
@@ -56,10 +56,10 @@ ResNetTrunkImpl::ResNetTrunkImpl()
     int64_t channels = 64;
     feature_extractor = nn::Sequential(conv(3, 64, 7, 2, 3), nn::BatchNorm2d(64), nn::ReLU(nn::ReLUOptions(true)),
         nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2).padding(1)));
-    feature_extractor->push_back(resnetLayer(channels, 64, 3, 1)); // layer1: 256 x 75 x 75
-    feature_extractor->push_back(resnetLayer(channels, 128, 4, 2)); // layer2: 512 x 38 x 38
+    feature_extractor->push_back(makeResNetLayer(channels, 64, 3, 1)); // layer1: 256 x 75 x 75
+    feature_extractor->push_back(makeResNetLayer(channels, 128, 4, 2)); // layer2: 512 x 38 x 38
     // layer3 with stride 1 in its first block (conv1, conv2 and the downsample conv): 1024 x 38 x 38.
-    feature_extractor->push_back(resnetLayer(channels, 256, 6, 1));
+    feature_extractor->push_back(makeResNetLayer(channels, 256, 6, 1));
     register_module("feature_extractor", feature_extractor);
 }
 

@@ -39,6 +39,10 @@ public:
 };
 TORCH_MODULE(Layer);
 
+/// A ResNet layer of `blocks` bottlenecks of `width` (output 4 x width channels), the first with `stride` and a
+/// downsample where the shape changes; `inChannels` is updated to the layer's output channels.
+Layer makeResNetLayer(int64_t& inChannels, int64_t width, int64_t blocks, int64_t stride);
+
 /// The backbone wrapper of NVIDIA's SSD300 ("feature_extractor.feature_extractor.N..."): ResNet-50 conv1..layer3,
 /// with stride 1 in the first block of layer3, so that a 300x300 input gives 1024 x 38 x 38.
 class ResNetTrunkImpl : public torch::nn::Module

@@ -52,7 +52,7 @@ void collectDict(const c10::IValue& value, TensorMap& tensors)
     if (!value.isGenericDict())
         return;
     const auto dict = value.toGenericDict();
-    for (const char* nested : { "model", "state_dict" }) {
+    for (const char* nested : { "model", "state_dict", "model_state" }) {
         for (const auto& entry : dict) {
             if (entry.key().isString() && entry.key().toStringRef() == nested && entry.value().isGenericDict()) {
                 collectDict(entry.value(), tensors);
@@ -84,12 +84,18 @@ bool readStateDict(const std::string& path, TensorMap& tensors)
 
 Result<WeightsInfo> loadWeights(Ssd300& model, const std::string& path)
 {
+    return loadModuleWeights(*model, path,
+        { "SSD300", "SSD300 (81 classes, 8732 boxes)", "NVIDIA's SSD300 names", "export NVIDIA's pretrained SSD300",
+            "export NVIDIA's SSD300 v1.1 as docs/weights.md shows" });
+}
+
+Result<WeightsInfo> loadModuleWeights(torch::nn::Module& model, const std::string& path, const WeightsTarget& target)
+{
     struct stat info;
     if (stat(path.c_str(), &info) != 0)
         return Status(StatusCode::NotFound,
             "cannot read weights " + path + ": " + std::strerror(errno)
-                + " (leave out --weights for seeded weights; docs/weights.md says how to "
-                  "export NVIDIA's pretrained SSD300)");
+                + " (leave out --weights for seeded weights; docs/weights.md says how to " + target.howToExport + ")");
     if (!S_ISREG(info.st_mode))
         return Status(StatusCode::InvalidArgument, "cannot read weights " + path + ": not a regular file");
 
@@ -109,27 +115,26 @@ Result<WeightsInfo> loadWeights(Ssd300& model, const std::string& path)
     // Check every tensor before touching the model, so that a bad file leaves it as it was.
     std::vector<std::pair<torch::Tensor, torch::Tensor>> assignments;
     std::vector<std::string> missing;
-    auto plan = [&](const std::string& name, const torch::Tensor& target) -> Status {
+    auto plan = [&](const std::string& name, const torch::Tensor& tensor) -> Status {
         auto found = tensors.find(name);
         if (found == tensors.end()) {
             if (name.size() < 20 || name.compare(name.size() - 19, 19, "num_batches_tracked") != 0)
                 missing.push_back(name);
             return Status::ok();
         }
-        if (!found->second.sizes().equals(target.sizes()))
+        if (!found->second.sizes().equals(tensor.sizes()))
             return Status(StatusCode::CorruptData,
-                "wrong weights in " + path + ": " + name + " has shape " + shapeText(found->second)
-                    + " but SSD300 (81 classes, 8732 boxes) needs " + shapeText(target)
-                    + "; export NVIDIA's SSD300 v1.1 as docs/weights.md shows");
-        assignments.emplace_back(target, found->second);
+                "wrong weights in " + path + ": " + name + " has shape " + shapeText(found->second) + " but "
+                    + target.modelWithShape + " needs " + shapeText(tensor) + "; " + target.fix);
+        assignments.emplace_back(tensor, found->second);
         return Status::ok();
     };
     size_t used = 0;
-    for (const auto& item : model->named_parameters(true)) {
+    for (const auto& item : model.named_parameters(true)) {
         ES_RETURN_IF_ERROR(plan(item.key(), item.value()));
         used += tensors.count(item.key());
     }
-    for (const auto& item : model->named_buffers(true)) {
+    for (const auto& item : model.named_buffers(true)) {
         ES_RETURN_IF_ERROR(plan(item.key(), item.value()));
         used += tensors.count(item.key());
     }
@@ -138,14 +143,14 @@ Result<WeightsInfo> loadWeights(Ssd300& model, const std::string& path)
         for (size_t i = 0; i < missing.size() && i < 3; ++i)
             names += (i ? ", " : "") + missing[i];
         return Status(StatusCode::CorruptData,
-            "wrong weights in " + path + ": " + std::to_string(missing.size()) + " SSD300 tensors are missing (" + names
-                + (missing.size() > 3 ? ", ..." : "")
-                + "); the names must be NVIDIA's SSD300 names, see docs/weights.md");
+            "wrong weights in " + path + ": " + std::to_string(missing.size()) + " " + target.model
+                + " tensors are missing (" + names + (missing.size() > 3 ? ", ..." : "") + "); the names must be "
+                + target.names + ", see docs/weights.md");
     }
     try {
         torch::NoGradGuard noGrad;
-        for (auto& [target, source] : assignments)
-            target.copy_(source.to(target.dtype()));
+        for (auto& [tensor, source] : assignments)
+            tensor.copy_(source.to(tensor.dtype()));
     } catch (const std::exception& error) {
         return Status(StatusCode::CorruptData, "cannot use weights " + path + ": " + error.what());
     }
@@ -163,11 +168,16 @@ Result<WeightsInfo> loadWeights(Ssd300& model, const std::string& path)
 
 Status saveStateDict(const Ssd300& model, const std::string& path)
 {
+    return saveStateDict(*model, path);
+}
+
+Status saveStateDict(const torch::nn::Module& model, const std::string& path)
+{
     try {
         c10::Dict<std::string, torch::Tensor> dict;
-        for (const auto& item : model->named_parameters(true))
+        for (const auto& item : model.named_parameters(true))
             dict.insert(item.key(), item.value().detach().cpu());
-        for (const auto& item : model->named_buffers(true))
+        for (const auto& item : model.named_buffers(true))
             dict.insert(item.key(), item.value().detach().cpu());
         const std::vector<char> bytes = torch::jit::pickle_save(c10::IValue(dict));
         std::ofstream file(path, std::ios::binary);

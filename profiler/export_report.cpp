@@ -2,6 +2,7 @@
 // Tabular and teaching exports of lab runs: CSV (per frame, and per stage beside it) and a self-contained HTML report
 // with inline SVG charts (no script, no network).
 #include "analysis.h"
+#include "bench_tables.h"
 #include "export_internal.h"
 #include "gpu_attribution.h"
 #include "sqlite_util.h"
@@ -317,6 +318,52 @@ void utilization(TextWriter& out, const std::vector<ExportRun>& runs)
 
 } // namespace
 
+/// A stats table as an HTML table (numbers right-aligned, text left).
+void htmlTable(TextWriter& out, const StatsTable& table)
+{
+    out << "<table><tr>";
+    for (const std::string& column : table.columns) {
+        out << "<th>";
+        out.html(column) << "</th>";
+    }
+    out << "</tr>\n";
+    for (const auto& row : table.rows) {
+        out << "<tr>";
+        for (const auto& cell : row) {
+            if (const auto* text = std::get_if<std::string>(&cell)) {
+                out << "<td class=\"l\">";
+                out.html(*text) << "</td>";
+            } else if (const auto* integer = std::get_if<int64_t>(&cell)) {
+                out << "<td>" << *integer << "</td>";
+            } else {
+                out << "<td>";
+                out.number(std::get<double>(cell), 2) << "</td>";
+            }
+        }
+        out << "</tr>\n";
+    }
+    out << "</table>\n";
+}
+
+/// The model bench's model x precision table for the exported bench runs, if any.
+void benchSection(const SessionStore& store, const std::vector<ExportRun>& runs, TextWriter& out)
+{
+    auto bench = readBenchRuns(store);
+    if (!bench)
+        return;
+    std::vector<BenchRun> selected;
+    for (BenchRun& run : bench.value())
+        for (const ExportRun& exported : runs)
+            if (exported.summary.runId == run.runId)
+                selected.push_back(run);
+    if (selected.empty())
+        return;
+    out << "<h2>Model bench</h2><p>Latency per batch; FLOPs are 2 x the multiply-accumulates of the convolutions and "
+           "matrix products that ran; Peak (%) is the share of the device's measured peak in the same precision; "
+           "the agreement compares each precision's outputs with fp32's on the same images.</p>\n";
+    htmlTable(out, modelPrecisionTable(selected));
+}
+
 Result<int64_t> writeHtml(const SessionStore& store, const std::vector<ExportRun>& runs, TextWriter& out)
 {
     std::vector<RunFigures> figures;
@@ -377,6 +424,7 @@ Result<int64_t> writeHtml(const SessionStore& store, const std::vector<ExportRun
         out.number(double(figures[i].gpu.total.syncs) / figures[i].framesMeasured, 1) << "</td></tr>\n";
     }
     out << "</table>\n";
+    benchSection(store, runs, out);
     // What each step spends its time on, and what changed from the step before (the analysis of the compare command).
     std::vector<int64_t> ids;
     for (const ExportRun& run : runs)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "session_stats.h"
 
+#include "bench_tables.h"
+
 #include "gpu_reports.h"
 #include "sqlite_util.h"
 #include "stage_stats.h"
@@ -103,7 +105,7 @@ std::string stripVersionSuffix(const std::string& name)
 const std::vector<std::string>& statsReportNames()
 {
     static const std::vector<std::string> names = { "nvtx_sum", "cuda_gpu_kern_sum", "cuda_gpu_mem_time_sum",
-        "cuda_api_sum", "gpu_stage_sum", "gpu_frame_sum", "gpu_trace", "op_sum", "frames", "os_util" };
+        "cuda_api_sum", "gpu_stage_sum", "gpu_frame_sum", "gpu_trace", "op_sum", "frames", "os_util", "model_bench" };
     return names;
 }
 
@@ -189,6 +191,17 @@ Result<StatsTable> computeReport(
         return gpuFrameReport(store, runIds);
     if (report == "gpu_trace")
         return gpuTraceReport(store, runIds);
+    if (report == "model_bench") {
+        ES_ASSIGN_OR_RETURN(std::vector<BenchRun> bench, readBenchRuns(store));
+        if (!runIds.empty()) {
+            std::vector<BenchRun> selected;
+            for (BenchRun& run : bench)
+                if (std::find(runIds.begin(), runIds.end(), run.runId) != runIds.end())
+                    selected.push_back(std::move(run));
+            bench = std::move(selected);
+        }
+        return modelPrecisionTable(bench);
+    }
     if (report == "op_sum") {
         ES_ASSIGN_OR_RETURN(auto durations,
             collectDurations(store,

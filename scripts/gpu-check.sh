@@ -6,7 +6,8 @@
 #   scripts/gpu-check.sh OUTDIR    (on a bare GPU machine: CUDA, a CUDA-enabled PyTorch, no Qt, no OpenCV, no network)
 #                                  configures and builds the profiler, engine, CLI and tests against pip's LibTorch,
 #                                  runs the gpu-labelled tests, runs the lab on a synthetic source for every step with
-#                                  --profile off and --profile full, and writes the sessions, the stats reports, the
+#                                  --profile off and --profile full, runs the model bench (fp32, fp16, bf16 at batch 1
+#                                  and 8), and writes the sessions, the stats reports, the
 #                                  run JSON, a summary and a log into OUTDIR. About 3-5 minutes on 16 cores.
 #   scripts/gpu-check.sh run       the same into $OUT (default out/gpu).
 set -uo pipefail
@@ -15,7 +16,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [[ "${1:-}" == "prepare" ]]; then
   set -e
   rm -rf third_party_cache && mkdir -p third_party_cache/include
-  cp -r /usr/include/CLI /usr/include/nlohmann third_party_cache/include/
+  cp -r /usr/include/CLI /usr/include/nlohmann /usr/include/sqlite3.h /usr/include/sqlite3ext.h \
+    third_party_cache/include/
   cp -r /usr/src/googletest third_party_cache/googletest
   du -sh third_party_cache
   exit 0
@@ -41,6 +43,13 @@ tee -a "$log" < "$out/torch.txt"
 prefix="$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>>"$log")"
 third_party=()
 [[ -d third_party_cache ]] && third_party=(-DES_THIRD_PARTY_DIR="$PWD/third_party_cache")
+# A machine with SQLite's library but not its header (no -dev package): the header comes from the cache.
+if [[ ! -e /usr/include/sqlite3.h && -e third_party_cache/include/sqlite3.h ]]; then
+  sqlite_lib="$(ldconfig -p 2>/dev/null | awk '/libsqlite3\.so(\.0)? .*x86-64/ {print $NF; exit}')"
+  [[ -z "$sqlite_lib" ]] && sqlite_lib="$(ls /usr/lib/x86_64-linux-gnu/libsqlite3.so* 2>/dev/null | head -1)"
+  say "SQLite: header from third_party_cache, library $sqlite_lib"
+  third_party+=(-DSQLite3_INCLUDE_DIR="$PWD/third_party_cache/include" -DSQLite3_LIBRARY="$sqlite_lib")
+fi
 configure() {
   cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" -DES_WITH_OPENCV=OFF \
     -DES_BUILD_GUI=OFF -DCMAKE_CUDA_ARCHITECTURES=90 "${third_party[@]}" "$@" > "$out/configure.log" 2>&1
@@ -61,13 +70,23 @@ cli=build-gpu/bin/edgescope-cli
 $cli devices --json > "$out/devices.json" 2>&1
 $cli devices | tee -a "$log"
 
+say "model bench (fp32, fp16, bf16; batch 1 and 8)"
+rm -f "$out/bench.sqlite"
+for batch in 1 8; do
+  timeout 150 $cli bench --models all --precisions fp32,fp16,bf16 --batch $batch --device cuda --min-time 1 \
+    --out "$out/bench.sqlite" --json > "$out/bench-b$batch.json" 2> "$out/bench-b$batch.err"
+  echo "bench batch $batch exit $?" | tee -a "$log"
+done
+$cli stats "$out/bench.sqlite" --report model_bench > "$out/bench-table.txt" 2>&1
+cat "$out/bench-table.txt" >> "$log"
+
 say "gpu tests"
 timeout 240 ctest --test-dir build-gpu -L gpu --output-on-failure -V > "$out/ctest-gpu.log" 2>&1
 echo "ctest gpu exit $?" >> "$log"
 grep -E "CUPTI:|DtoH copies per frame|NVTX|tests passed|Passed|Failed|SKIPPED" "$out/ctest-gpu.log" | tail -20 \
   | tee -a "$log"
 say "profiler tests"
-timeout 120 ctest --test-dir build-gpu -L profiler -j 8 > "$out/ctest-profiler.log" 2>&1
+timeout 60 ctest --test-dir build-gpu -L profiler -j 16 > "$out/ctest-profiler.log" 2>&1
 tail -3 "$out/ctest-profiler.log" | tee -a "$log"
 
 frames=12

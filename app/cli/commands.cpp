@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "commands.h"
 
+#include "bench_tables.h"
 #include "clock.h"
 #include "exchange.h"
 
@@ -8,6 +9,7 @@
 
 #include "frame_source.h"
 #include "lab.h"
+#include "model_bench.h"
 #include "reports.h"
 #include "session_stats.h"
 #include "steps.h"
@@ -15,6 +17,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -100,6 +103,55 @@ int runCommand(engine::LabOptions options, const RunArguments& arguments, std::o
         out << engine::labToJson(lab.value(), /*withDetections=*/false).dump(2) << "\n";
     else
         printLabTable(lab.value(), out);
+    return kExitOk;
+}
+
+struct BenchArguments
+{
+    std::string models = "all";
+    std::string precisions = "auto";
+    std::vector<std::string> weights;
+    bool json = false;
+    bool quiet = false;
+};
+
+int benchCommand(engine::BenchOptions options, const BenchArguments& arguments, std::ostream& out, std::ostream& err)
+{
+    auto models = engine::parseModelList(arguments.models);
+    if (!models)
+        return reportFailure(models.status(), err);
+    options.models = models.value();
+    auto precisions = engine::parsePrecisionList(arguments.precisions);
+    if (!precisions)
+        return reportFailure(precisions.status(), err);
+    options.precisions = precisions.value();
+    for (const std::string& item : arguments.weights) {
+        const size_t equals = item.find('=');
+        auto model = engine::parseModelList(equals == std::string::npos ? "" : item.substr(0, equals));
+        if (!model || model->size() != 1 || equals + 1 >= item.size())
+            return reportFailure(Status(StatusCode::InvalidArgument,
+                                     "--weights " + item + ": expected MODEL=FILE, e.g. yolo=yolov3-tiny.weights"),
+                err);
+        options.weights[model->front()] = item.substr(equals + 1);
+    }
+    const bool terminal = isatty(STDERR_FILENO);
+    if (!arguments.quiet) {
+        options.progress = [&err, terminal](const std::string& line) {
+            if (terminal)
+                err << "\r\033[K" << line << std::flush;
+            else
+                err << line << "\n";
+        };
+    }
+    auto bench = engine::runBench(options);
+    if (terminal && !arguments.quiet)
+        err << "\r\033[K";
+    if (!bench)
+        return reportFailure(bench.status(), err);
+    if (arguments.json)
+        out << engine::benchToJson(bench.value()).dump(2) << "\n";
+    else
+        printBenchTable(bench.value(), out);
     return kExitOk;
 }
 
@@ -217,34 +269,62 @@ int compareCommand(const CompareArguments& arguments, std::ostream& out, std::os
             return reportFailure(store.status(), err);
         stores.push_back(std::move(store.value()));
     }
+    // Model-bench runs get the bench tables; the runs of lab steps (and imports) the analysis and its findings.
+    std::vector<std::vector<prof::BenchRun>> benchRuns;
+    std::vector<std::vector<prof::RunSummary>> labRuns;
+    for (const auto& store : stores) {
+        auto bench = prof::readBenchRuns(*store);
+        auto all = store->runs();
+        if (!bench)
+            return reportFailure(bench.status(), err);
+        if (!all)
+            return reportFailure(all.status(), err);
+        benchRuns.push_back(std::move(bench.value()));
+        std::vector<prof::RunSummary> lab;
+        for (auto& run : all.value())
+            if (!prof::isBenchStep(run.record.step))
+                lab.push_back(std::move(run));
+        labRuns.push_back(std::move(lab));
+    }
+    const bool anyBench = std::any_of(benchRuns.begin(), benchRuns.end(), [](const auto& b) { return !b.empty(); });
     std::vector<prof::RunAnalysis> runs;
     std::vector<prof::Comparison> comparisons;
     if (stores.size() == 1 && arguments.base < 0 && arguments.with < 0) {
-        auto lab = prof::analyzeSession(*stores[0]);
-        if (!lab)
-            return reportFailure(lab.status(), err);
-        runs = std::move(lab.value().runs);
-        comparisons = std::move(lab.value().steps);
-    } else {
+        if (!labRuns[0].empty() || !anyBench) {
+            std::vector<int64_t> ids;
+            for (const auto& run : labRuns[0])
+                ids.push_back(run.runId);
+            if (ids.empty())
+                ids.push_back(-1);
+            auto lab = prof::analyzeSession(*stores[0], ids);
+            if (!lab)
+                return reportFailure(lab.status(), err);
+            runs = std::move(lab.value().runs);
+            comparisons = std::move(lab.value().steps);
+        }
+    } else if (arguments.base >= 0 || arguments.with >= 0 || !anyBench
+        || (!labRuns.front().empty() && !labRuns.back().empty())) {
         // Two runs: --base in the first session, --with in the last; by default the first session's first run and
         // the last session's last run (two sessions), or the step with the same id when both sessions have it.
         prof::SessionStore& first = *stores.front();
         prof::SessionStore& last = *stores.back();
-        auto firstRuns = first.runs();
-        auto lastRuns = last.runs();
-        if (!firstRuns || !lastRuns || firstRuns->empty() || lastRuns->empty())
+        const auto& firstRuns = labRuns.front();
+        const auto& lastRuns = labRuns.back();
+        if (arguments.base < 0 && arguments.with < 0 && (firstRuns.empty() || lastRuns.empty()))
             return reportFailure(Status(StatusCode::InvalidArgument, "a session to compare has no run"), err);
         std::vector<std::pair<int64_t, int64_t>> pairs;
         if (arguments.base >= 0 || arguments.with >= 0) {
-            pairs.emplace_back(arguments.base >= 0 ? arguments.base : firstRuns->front().runId,
-                arguments.with >= 0 ? arguments.with : lastRuns->back().runId);
+            if ((arguments.base < 0 && firstRuns.empty()) || (arguments.with < 0 && lastRuns.empty()))
+                return reportFailure(Status(StatusCode::InvalidArgument, "a session to compare has no run"), err);
+            pairs.emplace_back(arguments.base >= 0 ? arguments.base : firstRuns.front().runId,
+                arguments.with >= 0 ? arguments.with : lastRuns.back().runId);
         } else {
-            for (const auto& a : firstRuns.value())
-                for (const auto& b : lastRuns.value())
+            for (const auto& a : firstRuns)
+                for (const auto& b : lastRuns)
                     if (a.record.step == b.record.step)
                         pairs.emplace_back(a.runId, b.runId);
             if (pairs.empty())
-                pairs.emplace_back(firstRuns->front().runId, lastRuns->back().runId);
+                pairs.emplace_back(firstRuns.front().runId, lastRuns.back().runId);
         }
         for (const auto& [baseId, withId] : pairs) {
             auto base = prof::analyzeRun(first, baseId);
@@ -258,20 +338,44 @@ int compareCommand(const CompareArguments& arguments, std::ostream& out, std::os
             runs.push_back(with.value());
         }
     }
+    std::vector<prof::StatsTable> benchTables;
+    for (const auto& bench : benchRuns)
+        if (!bench.empty())
+            benchTables.push_back(prof::modelPrecisionTable(bench));
+    std::optional<prof::StatsTable> devices;
+    if (stores.size() >= 2 && std::all_of(benchRuns.begin(), benchRuns.end(), [](const auto& b) { return !b.empty(); }))
+        devices = prof::deviceModelTable(benchRuns);
     if (arguments.format == "json") {
         nlohmann::json result = { { "runs", nlohmann::json::array() }, { "comparisons", nlohmann::json::array() } };
         for (const auto& run : runs)
             result["runs"].push_back(runAnalysisToJson(run));
         for (const auto& comparison : comparisons)
             result["comparisons"].push_back(comparisonToJson(comparison));
+        if (!benchTables.empty()) {
+            result["bench"] = { { "model_precision", nlohmann::json::array() } };
+            for (const auto& table : benchTables)
+                result["bench"]["model_precision"].push_back(statsToJson(table));
+            if (devices)
+                result["bench"]["device_model"] = statsToJson(*devices);
+        }
         out << result.dump(2) << "\n";
         return kExitOk;
     }
-    out << "Runs and their findings:\n";
+    if (!runs.empty())
+        out << "Runs and their findings:\n";
     for (const auto& run : runs)
         printRunAnalysis(run, out);
     for (const auto& comparison : comparisons)
         printComparison(comparison, out);
+    for (size_t i = 0; i < benchTables.size(); ++i) {
+        out << "\nModel bench (model x precision)"
+            << (benchTables.size() > 1 ? ", session " + std::to_string(i + 1) : "") << ":\n";
+        printStats(benchTables[i], "table", out);
+    }
+    if (devices) {
+        out << "\nModel bench (device x model, FPS):\n";
+        printStats(*devices, "table", out);
+    }
     return kExitOk;
 }
 
@@ -382,6 +486,39 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     tegrastats->add_option("log", tegrastatsLog, "A file of tegrastats lines")->required();
     tegrastats->add_flag("--json", tegrastatsJson, "Print one JSON object");
 
+    engine::BenchOptions benchOptions;
+    BenchArguments benchArguments;
+    CLI::App* bench = app.add_subcommand("bench",
+        "The model bench: detection, classification, segmentation and pose models in each precision: latency, FPS, "
+        "FLOPs, GFLOP/s against the device's measured peak, size, memory and agreement with fp32");
+    std::string modelHelp = "all, or a comma list of:";
+    for (const auto& model : engine::benchModels())
+        modelHelp += "\n  " + model.id + ": " + model.name + ", " + model.task + " " + std::to_string(model.inputHeight)
+            + "x" + std::to_string(model.inputWidth);
+    bench->add_option("--models", benchArguments.models, modelHelp)->capture_default_str();
+    bench
+        ->add_option("--precisions", benchArguments.precisions,
+            "Comma list of fp32, fp16, bf16; auto: fp32 and the device's half precision (fp16 on CUDA, bf16 on a "
+            "CPU)")
+        ->capture_default_str();
+    bench->add_option("--batch", benchOptions.batch, "Images per inference")->capture_default_str();
+    bench->add_option("--device", benchOptions.device, "auto, cpu or cuda")->capture_default_str();
+    bench->add_option("--threads", benchOptions.threads, "LibTorch threads (0: OMP_NUM_THREADS or every logical core)")
+        ->capture_default_str();
+    bench->add_option("--video", benchOptions.video, "Take the input images from this video (default: synthetic)");
+    bench->add_option("--weights", benchArguments.weights,
+        "MODEL=FILE: real weights for a model (TorchScript, state dict, or darknet .weights for yolo); repeatable");
+    bench->add_option("--seed", benchOptions.seed, "Seed of the seeded weights")->capture_default_str();
+    bench->add_option("--min-time", benchOptions.minSeconds, "Seconds measured per model and precision, at least")
+        ->capture_default_str();
+    bench->add_option("--iterations", benchOptions.minIterations, "Batches measured per model and precision, at least")
+        ->capture_default_str();
+    bench->add_option("--warmup", benchOptions.warmup, "Batches run before measuring")->capture_default_str();
+    bench->add_option("--out", benchOptions.sessionPath,
+        "Append one run per model and precision to this lab session (compare and the report show them)");
+    bench->add_flag("--json", benchArguments.json, "Print exactly one JSON object on stdout");
+    bench->add_flag("-q,--quiet", benchArguments.quiet, "No progress on stderr");
+
     StatsArguments statsArguments;
     CLI::App* stats = app.add_subcommand("stats", "Summaries of a lab session, with nsys's report names and columns");
     stats->add_option("session", statsArguments.session, "The lab session (.sqlite)")->required();
@@ -391,7 +528,7 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     stats
         ->add_option("--report", statsArguments.report,
             "all, nvtx_sum, cuda_gpu_kern_sum, cuda_gpu_mem_time_sum, cuda_api_sum, gpu_stage_sum, gpu_frame_sum, "
-            "gpu_trace, op_sum, frames or os_util")
+            "gpu_trace, op_sum, frames, os_util or model_bench")
         ->capture_default_str();
     stats->add_option("--format", statsArguments.format, "table, csv or json")->capture_default_str();
 
@@ -448,6 +585,8 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
             return runCommand(options, arguments, out, err);
         if (stats->parsed())
             return statsCommand(statsArguments, out, err);
+        if (bench->parsed())
+            return benchCommand(benchOptions, benchArguments, out, err);
         if (compare->parsed())
             return compareCommand(compareArguments, out, err);
         if (exporter->parsed())

@@ -4,6 +4,7 @@
 #include "analysis.h"
 #include "lab.h"
 #include "lab_json.h"
+#include "model_bench.h"
 #include "session_stats.h"
 
 #include <nlohmann/json.hpp>
@@ -17,6 +18,8 @@ void printLabTable(const engine::LabResult& lab, std::ostream& out);
 /// Per step and stage: kernels, copies, synchronizations, GPU busy and idle per frame (only steps traced).
 void printGpuFigures(const engine::LabResult& lab, std::ostream& out);
 void printDevices(const engine::DeviceReport& report, std::ostream& out);
+/// The model bench's peaks and model x precision table, for a terminal (bench_report.cpp).
+void printBenchTable(const engine::BenchResult& bench, std::ostream& out);
 
 /// A stats report as JSON ({"report", "columns", "rows": [{column: value}]}), or printed as a table or CSV.
 nlohmann::json statsToJson(const prof::StatsTable& table);

@@ -152,3 +152,54 @@ TEST(Cli, TegrastatsLogSummary)
     EXPECT_EQ(cli({ "tegrastats", "/nonexistent.log" }).exitCode, kExitFailed);
     std::remove(log.c_str());
 }
+
+TEST(Cli, BenchJsonCompareAndReportShowTheModelBench)
+{
+    const std::string session = testing::TempDir() + "/es_cli_" + std::to_string(getpid()) + "_bench.sqlite";
+    std::remove(session.c_str());
+    const CliRun run = cli({ "bench", "--models", "mobilenet,yolo", "--precisions", "fp32,fp16", "--device", "cpu",
+        "--min-time", "0", "--iterations", "2", "--warmup", "1", "--json", "--out", session });
+    ASSERT_EQ(run.exitCode, kExitOk) << run.err;
+    const auto json = nlohmann::json::parse(run.out);
+    ASSERT_EQ(json["models"].size(), 4u);
+    EXPECT_EQ(json["models"][0]["model"], "mobilenetv2");
+    EXPECT_EQ(json["models"][0]["status"], "ok");
+    EXPECT_GT(json["models"][0]["fps"].get<double>(), 0.0);
+    EXPECT_GT(json["models"][0]["peak_share"].get<double>(), 0.0);
+    EXPECT_EQ(json["models"][2]["model"], "yolov3-tiny");
+    ASSERT_EQ(json["peaks"].size(), 2u);
+    // fp16 on a CPU: measured where LibTorch runs it, else reported as unsupported with the reason (not a failure).
+    for (const auto& model : json["models"])
+        if (model["status"] != "ok")
+            EXPECT_NE(model["reason"].get<std::string>().find("fp16"), std::string::npos) << model.dump();
+
+    const CliRun compare = cli({ "compare", session });
+    ASSERT_EQ(compare.exitCode, kExitOk) << compare.err;
+    EXPECT_NE(compare.out.find("Model bench (model x precision)"), std::string::npos) << compare.out;
+    EXPECT_NE(compare.out.find("mobilenetv2"), std::string::npos);
+    const CliRun devices = cli({ "compare", session, session, "--format", "json" });
+    ASSERT_EQ(devices.exitCode, kExitOk) << devices.err;
+    const auto both = nlohmann::json::parse(devices.out);
+    EXPECT_EQ(both["bench"]["model_precision"].size(), 2u);
+    EXPECT_FALSE(both["bench"]["device_model"]["rows"].empty());
+
+    const std::string html = session + ".html";
+    ASSERT_EQ(cli({ "export", session, "--format", "html", "-o", html }).exitCode, kExitOk);
+    std::ifstream file(html);
+    const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("<h2>Model bench</h2>"), std::string::npos);
+    std::remove(html.c_str());
+    std::remove(session.c_str());
+}
+
+TEST(Cli, BenchRefusesUnknownModelsAndWeights)
+{
+    const CliRun unknown = cli({ "bench", "--models", "alexnet" });
+    EXPECT_EQ(unknown.exitCode, kExitUsage);
+    EXPECT_NE(unknown.err.find("alexnet"), std::string::npos);
+    const CliRun weights = cli({ "bench", "--models", "resnet50", "--weights", "resnet50=/nonexistent/r50.pt",
+        "--device", "cpu", "--min-time", "0", "--iterations", "1" });
+    EXPECT_EQ(weights.exitCode, kExitFailed);
+    EXPECT_NE(weights.err.find("/nonexistent/r50.pt"), std::string::npos) << weights.err;
+    EXPECT_EQ(cli({ "bench", "--weights", "resnet50" }).exitCode, kExitUsage);
+}
