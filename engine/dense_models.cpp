@@ -81,15 +81,9 @@ torch::Tensor DeepLabV3MobileNetImpl::forward(torch::Tensor x)
     return F::interpolate(y, F::InterpolateFuncOptions().size(size).mode(torch::kBilinear).align_corners(false));
 }
 
-PoseResNetImpl::PoseResNetImpl()
+PoseResNetImpl::PoseResNetImpl() : ResNet50Impl(/*withClassifier=*/false)
 {
-    conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(3, 64, 7).stride(2).padding(3).bias(false)));
-    bn1 = register_module("bn1", nn::BatchNorm2d(64));
-    int64_t channels = 64;
-    layer1 = register_module("layer1", makeResNetLayer(channels, 64, 3, 1));
-    layer2 = register_module("layer2", makeResNetLayer(channels, 128, 4, 2));
-    layer3 = register_module("layer3", makeResNetLayer(channels, 256, 6, 2));
-    layer4 = register_module("layer4", makeResNetLayer(channels, 512, 3, 2));
+    const int64_t channels = 2048;
     deconv_layers = nn::Sequential();
     for (int i = 0; i < 3; ++i) {
         deconv_layers->push_back(nn::ConvTranspose2d(
@@ -103,10 +97,7 @@ PoseResNetImpl::PoseResNetImpl()
 
 torch::Tensor PoseResNetImpl::forward(torch::Tensor x)
 {
-    x = torch::relu(bn1->forward(conv1->forward(x)));
-    x = torch::max_pool2d(x, 3, 2, 1);
-    x = layer4->forward(layer3->forward(layer2->forward(layer1->forward(x))));
-    return final_layer->forward(deconv_layers->forward(x));
+    return final_layer->forward(deconv_layers->forward(features(x)));
 }
 
 } // namespace es::engine

@@ -34,20 +34,18 @@ public:
 TORCH_MODULE(DeepLabV3MobileNet);
 
 /// SimpleBaseline pose estimation (Xiao et al. 2018, microsoft/human-pose-estimation.pytorch `pose_resnet`):
-/// a ResNet-50 backbone, three 4x4 stride-2 deconvolutions of 256 channels with BatchNorm and ReLU
+/// a ResNet-50 backbone (ResNet50Impl without its classifier: the same names), three 4x4 stride-2 deconvolutions of 256
+/// channels with BatchNorm and ReLU
 /// (`deconv_layers`), and a 1x1 convolution to 17 COCO keypoint heatmaps (`final_layer`). forward() takes
 /// N x 3 x 256 x 192 (ImageNet-normalized) and returns heatmaps N x 17 x 64 x 48. 33,999,697 parameters (the
 /// paper's 34.0 M). One thread at a time.
-class PoseResNetImpl : public torch::nn::Module
+class PoseResNetImpl : public ResNet50Impl
 {
 public:
     static constexpr int64_t kKeypoints = 17;
     PoseResNetImpl();
     torch::Tensor forward(torch::Tensor x);
 
-    torch::nn::Conv2d conv1 { nullptr };
-    torch::nn::BatchNorm2d bn1 { nullptr };
-    Layer layer1 { nullptr }, layer2 { nullptr }, layer3 { nullptr }, layer4 { nullptr };
     torch::nn::Sequential deconv_layers { nullptr };
     torch::nn::Conv2d final_layer { nullptr };
 };

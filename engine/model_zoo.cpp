@@ -173,6 +173,12 @@ template<typename Holder> ZooModel::WeightsLoader moduleLoader(Holder model, con
     return [model, target](const std::string& path) mutable { return loadModuleWeights(*model, path, target); };
 }
 
+/// The forward of a model with one output tensor.
+template<typename Holder> ZooModel::Forward singleOutput(Holder model)
+{
+    return [model](const torch::Tensor& x) mutable { return std::vector<torch::Tensor> { model->forward(x) }; };
+}
+
 template<typename Holder> std::function<void(uint64_t)> torchvisionInit(Holder model)
 {
     return [model](uint64_t seed) mutable { initializeTorchvisionStyle(*model, seed); };
@@ -222,27 +228,19 @@ Result<std::unique_ptr<ZooModel>> createZooModel(const std::string& id)
                 torchvisionInit(model));
         } else if (id == "resnet50") {
             ResNet50 model;
-            zoo = std::make_unique<ZooModel>(
-                info, model.ptr(),
-                [model](const torch::Tensor& x) mutable { return std::vector<torch::Tensor> { model->forward(x) }; },
+            zoo = std::make_unique<ZooModel>(info, model.ptr(), singleOutput(model),
                 moduleLoader(model, info, "1000 ImageNet classes"), torchvisionInit(model));
         } else if (id == "mobilenetv2") {
             MobileNetV2 model;
-            zoo = std::make_unique<ZooModel>(
-                info, model.ptr(),
-                [model](const torch::Tensor& x) mutable { return std::vector<torch::Tensor> { model->forward(x) }; },
+            zoo = std::make_unique<ZooModel>(info, model.ptr(), singleOutput(model),
                 moduleLoader(model, info, "1000 ImageNet classes"), torchvisionInit(model));
         } else if (id == "deeplabv3-mobilenetv2") {
             DeepLabV3MobileNet model;
-            zoo = std::make_unique<ZooModel>(
-                info, model.ptr(),
-                [model](const torch::Tensor& x) mutable { return std::vector<torch::Tensor> { model->forward(x) }; },
+            zoo = std::make_unique<ZooModel>(info, model.ptr(), singleOutput(model),
                 moduleLoader(model, info, "21 VOC classes, output stride 16"), torchvisionInit(model));
         } else {
             PoseResNet model;
-            zoo = std::make_unique<ZooModel>(
-                info, model.ptr(),
-                [model](const torch::Tensor& x) mutable { return std::vector<torch::Tensor> { model->forward(x) }; },
+            zoo = std::make_unique<ZooModel>(info, model.ptr(), singleOutput(model),
                 moduleLoader(model, info, "17 COCO keypoints"), torchvisionInit(model));
         }
         zoo->initializeSeeded(1);
