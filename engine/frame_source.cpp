@@ -32,7 +32,7 @@ bool endsWith(std::string text, const std::string& suffix)
     return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-bool isCameraSpec(const std::string& spec, int& index)
+[[maybe_unused]] bool isCameraSpec(const std::string& spec, int& index)
 {
     if (!spec.empty() && std::all_of(spec.begin(), spec.end(), [](unsigned char c) { return std::isdigit(c); })) {
         index = std::atoi(spec.c_str());
@@ -312,7 +312,9 @@ Result<DecodedFrames> decodeFrames(const FrameSpec& spec, int64_t wanted)
         if (!read) {
             if (decoded.frames.empty())
                 return read.status();
-            break; // a file that stops decoding part-way: keep what was read, the caller notes it
+            // A file that stops decoding part-way or a camera that went away: keep what was read, say why.
+            decoded.stopReason = read.status().message();
+            break;
         }
         if (!read.value())
             break;

@@ -70,6 +70,8 @@ struct DecodedFrames
     std::vector<Frame> frames;
     std::string description;
     double decodeMsPerFrame = 0;
+    std::string
+        stopReason; ///< why the source stopped before `wanted` frames with an error (empty: it ended or gave all)
 };
 
 /// Decodes up to `wanted` frames (fewer when the source ends; a source that stops decoding part-way keeps what was

@@ -19,6 +19,10 @@
 #include <cstdlib>
 #include <sstream>
 
+#if defined(__GLIBC__)
+#include <malloc.h> // malloc_trim
+#endif
+
 namespace es::engine {
 
 namespace {
@@ -312,7 +316,12 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
     lab.warmup = options.warmup;
     if (lab.framesDecoded < wanted) {
         lab.notes.push_back("the source gave " + std::to_string(lab.framesDecoded) + " frames for "
-            + std::to_string(wanted) + " wanted (warm-up + measured): the frames are used in a loop");
+            + std::to_string(wanted) + " wanted (warm-up + measured): the frames are used in a loop"
+            + (decoded.stopReason.empty() ? "" : "; it stopped early: " + decoded.stopReason));
+        if (!decoded.stopReason.empty())
+            say(options,
+                "the video ended early after " + std::to_string(lab.framesDecoded) + " frames (" + decoded.stopReason
+                    + "); going on with those");
     }
     char decodeNote[200];
     std::snprintf(decodeNote, sizeof decodeNote,
@@ -378,9 +387,15 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
             step.gpu = gpuFigures(capture, options.frames);
         if (store) {
             // Written as soon as the step ends, in one transaction: a crash later keeps this run.
+            const size_t notesBefore = store->notes().size();
             ES_ASSIGN_OR_RETURN(
                 const int64_t runId, store->writeRun(makeRunData(options, lab, step, std::move(capture))));
             lab.runIds.push_back(runId);
+            for (size_t i = notesBefore; i < store->notes().size(); ++i) {
+                lab.notes.push_back(store->notes()[i]);
+                say(options, store->notes()[i]);
+            }
+            lab.sessionPath = store->path();
         }
         lab.steps.push_back(std::move(step));
     }
@@ -394,6 +409,15 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
 }
 
 } // namespace
+
+void releaseFreeMemory()
+{
+#if defined(__GLIBC__)
+    // glibc keeps freed pages of its arenas mapped; a run frees hundreds of MB of tensors and frames in pieces that
+    // later runs fragment, so RSS creeps up although nothing leaks. Hand the free pages back after each run.
+    malloc_trim(0);
+#endif
+}
 
 Status validateLabOptions(const LabOptions& options)
 {
@@ -430,7 +454,9 @@ Result<LabResult> runLab(const LabOptions& options)
 {
     ES_RETURN_IF_ERROR(validateLabOptions(options));
     try {
-        return runLabUnchecked(options);
+        Result<LabResult> lab = runLabUnchecked(options);
+        releaseFreeMemory(); // the models, frames and recorders of the run are freed by now
+        return lab;
     } catch (const c10::Error& error) {
         return Status(StatusCode::Internal, std::string("LibTorch failed: ") + error.what_without_backtrace());
     } catch (const std::bad_alloc&) {

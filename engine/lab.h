@@ -123,6 +123,10 @@ struct LabResult
 /// returns a Status naming the input and the fix instead. Runs on the calling thread (a worker in the GUI).
 Result<LabResult> runLab(const LabOptions& options);
 
+/// Returns the allocator's free pages to the system (glibc's malloc_trim; nothing elsewhere). runLab calls it when it
+/// ends; long-running callers (the soak, the GUI) rely on it to keep RSS flat over many runs.
+void releaseFreeMemory();
+
 /// Checks options before any work (frames, batch, steps, device), so that bad input fails fast.
 Status validateLabOptions(const LabOptions& options);
 

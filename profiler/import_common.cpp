@@ -2,6 +2,9 @@
 #include "import_internal.h"
 
 #include <algorithm>
+#include <cmath>
+
+#include <algorithm>
 #include <climits>
 
 namespace es::prof {
@@ -89,6 +92,27 @@ RunData ImportedRun::finish(ExchangeStats& stats)
         return a.startNs != b.startNs ? a.startNs < b.startNs : a.endNs > b.endNs;
     });
     return std::move(m_data);
+}
+
+int64_t toInt64Saturated(double value, int64_t fallback)
+{
+    if (std::isnan(value))
+        return fallback;
+    if (value >= 9.2233720368547758e18)
+        return INT64_MAX;
+    if (value <= -9.2233720368547758e18)
+        return INT64_MIN;
+    return int64_t(value);
+}
+
+int64_t clampImportedNs(double ns)
+{
+    return clampImportedNs(toInt64Saturated(ns));
+}
+
+int64_t clampImportedNs(int64_t ns)
+{
+    return std::clamp(ns, -kImportedTimeLimitNs, kImportedTimeLimitNs);
 }
 
 } // namespace es::prof

@@ -9,6 +9,14 @@
 
 namespace es::prof {
 
+/// Times read from another tool's file are kept within +-2^61 ns (73 years) of its clock's zero, so that sums and
+/// differences of two of them never overflow int64; a NaN becomes 0.
+constexpr int64_t kImportedTimeLimitNs = int64_t(1) << 61;
+int64_t clampImportedNs(double ns);
+int64_t clampImportedNs(int64_t ns);
+/// A number from a file as int64: clamped to int64's range, NaN -> `fallback` (no undefined conversion).
+int64_t toInt64Saturated(double value, int64_t fallback = 0);
+
 Result<RunData> readNsysSqlite(const std::string& path, ExchangeStats& stats);
 Result<RunData> readKinetoJson(const std::string& path, ExchangeStats& stats);
 Result<RunData> readNvtxt(const std::string& path, ExchangeStats& stats);

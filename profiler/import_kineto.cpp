@@ -66,7 +66,7 @@ int64_t idOf(const json& value)
     if (value.is_number_integer())
         return value.get<int64_t>();
     if (value.is_number())
-        return int64_t(value.get<double>());
+        return toInt64Saturated(value.get<double>(), -1);
     if (!value.is_string())
         return -1;
     const std::string& text = value.get_ref<const std::string&>();
@@ -76,7 +76,9 @@ int64_t idOf(const json& value)
     size_t start = end;
     while (start > 0 && std::isdigit(static_cast<unsigned char>(text[start - 1])))
         --start;
-    return start == end ? -1 : std::stoll(text.substr(start, end - start));
+    if (start == end || end - start > 18)
+        return -1; // no number, or one beyond int64
+    return std::stoll(text.substr(start, end - start));
 }
 
 int64_t argInt(const json& args, const char* key, int64_t fallback)
@@ -84,7 +86,7 @@ int64_t argInt(const json& args, const char* key, int64_t fallback)
     auto found = args.find(key);
     if (found == args.end() || !found->is_number())
         return fallback;
-    return found->is_number_integer() ? found->get<int64_t>() : int64_t(found->get<double>());
+    return found->is_number_integer() ? found->get<int64_t>() : toInt64Saturated(found->get<double>(), fallback);
 }
 
 uint8_t memoryKind(const std::string& word)
@@ -170,7 +172,7 @@ public:
         const int64_t start = relativeNs(event["ts"]);
         const int64_t end = start
             + (event.contains("dur") && event["dur"].is_number()
-                    ? int64_t(std::llround(event["dur"].get<double>() * 1000.0))
+                    ? std::max<int64_t>(0, clampImportedNs(event["dur"].get<double>() * 1000.0))
                     : 0);
         const json args = event.value("args", json::object());
         const int64_t correlation = argInt(args, "correlation", 0);
@@ -297,7 +299,7 @@ public:
 private:
     static int64_t relativeNs(const json& microseconds)
     {
-        return int64_t(std::llround(microseconds.get<double>() * 1000.0));
+        return microseconds.is_number() ? clampImportedNs(std::round(microseconds.get<double>() * 1000.0)) : 0;
     }
 
     ImportedRun run;
@@ -356,7 +358,7 @@ private:
     {
         if (m_stack.empty()) {
             if (m_depth == 1 && m_topKey == "baseTimeNanoseconds" && v.is_number())
-                baseNs = v.is_number_integer() ? v.get<int64_t>() : int64_t(v.get<double>());
+                baseNs = v.is_number_integer() ? clampImportedNs(v.get<int64_t>()) : clampImportedNs(v.get<double>());
             return true;
         }
         if (m_stack.back()->is_array())

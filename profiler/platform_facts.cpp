@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "platform_facts.h"
 
+#include <cerrno>
+#include <cstdlib>
 #include <dirent.h>
 #include <fstream>
+#include <optional>
 #include <regex>
 
 namespace es::prof {
@@ -19,9 +22,22 @@ bool firstLine(const std::string& path, std::string& line)
     return !line.empty();
 }
 
-std::string mhzFromKhz(const std::string& khz)
+/// A whole number at the start of `text` (sysfs values), or nullopt when there is none or it is out of range.
+std::optional<long long> leadingInteger(const std::string& text)
 {
-    return std::to_string(std::stoll(khz) / 1000) + " MHz";
+    errno = 0;
+    char* end = nullptr;
+    const long long value = std::strtoll(text.c_str(), &end, 10);
+    if (end == text.c_str() || errno == ERANGE)
+        return std::nullopt;
+    return value;
+}
+
+/// "1479000" (kHz) -> "1479 MHz"; the text itself when it is not a number.
+std::string frequencyText(const std::string& value, long long perMhz)
+{
+    const auto number = leadingInteger(value);
+    return number ? std::to_string(*number / perMhz) + " MHz" : value;
 }
 
 } // namespace
@@ -34,18 +50,20 @@ std::map<std::string, std::string> readPlatformFacts(const std::string& root)
     if (firstLine(cpufreq + "scaling_governor", value))
         facts["cpu_governor"] = value;
     if (firstLine(cpufreq + "scaling_max_freq", value))
-        facts["cpu_max_freq"] = mhzFromKhz(value);
+        facts["cpu_max_freq"] = frequencyText(value, 1000);
 
     // nvpmodel: the current mode id in its status file, its name in the configuration.
     if (firstLine(root + "/var/lib/nvpmodel/status", value)) {
         std::smatch match;
-        if (std::regex_search(value, match, std::regex(R"(pmode:(\d+))"))) {
-            const int mode = std::stoi(match[1]);
+        std::optional<long long> parsedMode;
+        if (std::regex_search(value, match, std::regex(R"(pmode:(\d+))"))
+            && (parsedMode = leadingInteger(match[1].str()))) {
+            const long long mode = *parsedMode;
             facts["jetson_power_mode"] = std::to_string(mode);
             std::ifstream config(root + "/etc/nvpmodel.conf");
             const std::regex model(R"(<\s*POWER_MODEL\s+ID=(\d+)\s+NAME=([^\s>]+))");
             for (std::string line; std::getline(config, line);) {
-                if (std::regex_search(line, match, model) && std::stoi(match[1]) == mode)
+                if (std::regex_search(line, match, model) && leadingInteger(match[1].str()) == mode)
                     facts["jetson_power_mode"] = std::to_string(mode) + " (" + match[2].str() + ")";
             }
         }
@@ -64,7 +82,7 @@ std::map<std::string, std::string> readPlatformFacts(const std::string& root)
             if (firstLine(devfreq + "/" + name + "/governor", value))
                 facts["gpu_governor"] = value;
             if (firstLine(devfreq + "/" + name + "/max_freq", value))
-                facts["gpu_max_freq"] = std::to_string(std::stoll(value) / 1000000) + " MHz";
+                facts["gpu_max_freq"] = frequencyText(value, 1000000);
             break;
         }
         closedir(dir);

@@ -13,7 +13,7 @@ Status SessionStore::writeGpuActivity(const RunData& data, int64_t runId, int64_
     const GpuActivity& gpu = data.gpu;
     const int64_t globalPid = packGlobalTid(pid, 0);
     auto failed
-        = [this](const Statement& statement) { return sqliteStatus(sqlite3_errcode(m_db), m_path, statement.error()); };
+        = [this](const Statement& statement) { return sqliteStatus(statement.errorCode(), m_path, statement.error()); };
     std::vector<KnownThread> known;
     for (const auto& info : data.threads)
         known.push_back({ info.osTid, info.pthreadLow32 });

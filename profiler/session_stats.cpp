@@ -259,3 +259,33 @@ Result<StatsTable> computeReport(
 }
 
 } // namespace es::prof
+
+namespace es::prof {
+
+Result<SamplerCoverage> samplerCoverage(const SessionStore& store, int64_t runId, int periodMs)
+{
+    if (periodMs <= 0)
+        return Status(StatusCode::InvalidArgument, "sampler period must be positive");
+    Statement span(store.database(), "SELECT start, \"end\" FROM ES_RUNS WHERE runId = ?");
+    if (!span.ok())
+        return Status(StatusCode::CorruptData, store.path() + ": " + span.error());
+    span.bind(1, runId);
+    if (span.step() != SQLITE_ROW)
+        return Status(StatusCode::NotFound, store.path() + " has no run " + std::to_string(runId));
+    SamplerCoverage coverage;
+    const int64_t spanNs = std::max<int64_t>(0, span.columnInt(1) - span.columnInt(0));
+    coverage.expected = spanNs / (int64_t(periodMs) * 1000000);
+    Statement counts(store.database(),
+        "SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM ES_COUNTER_SAMPLES JOIN ES_COUNTERS "
+        "USING (counterId) WHERE runId = ? GROUP BY counterId)");
+    if (!counts.ok())
+        return Status(StatusCode::CorruptData, store.path() + ": " + counts.error());
+    counts.bind(1, runId);
+    if (counts.step() == SQLITE_ROW)
+        coverage.recorded = counts.columnInt(0);
+    // A sample at each end of the span may fall either side of it: one sample of slack.
+    coverage.missed = std::max<int64_t>(0, coverage.expected - 1 - coverage.recorded);
+    return coverage;
+}
+
+} // namespace es::prof

@@ -32,3 +32,17 @@ Result<StatsTable> computeReport(
 Result<std::vector<int64_t>> selectRuns(const SessionStore& store, const std::string& run, const std::string& step);
 
 } // namespace es::prof
+
+namespace es::prof {
+
+/// How many samples the system sampler took in a run against how many its period asks for over the run's span:
+/// the busiest counter's count, so a sensor that is absent does not count as missed. `missed` is never negative.
+struct SamplerCoverage
+{
+    int64_t expected = 0;
+    int64_t recorded = 0;
+    int64_t missed = 0;
+};
+Result<SamplerCoverage> samplerCoverage(const SessionStore& store, int64_t runId, int periodMs);
+
+} // namespace es::prof

@@ -6,6 +6,7 @@
 #include "sqlite_util.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sys/stat.h>
@@ -53,6 +54,17 @@ SessionStore::~SessionStore()
         sqlite3_close(m_db);
 }
 
+namespace {
+
+/// How long a writer waits for another process's lock before it says the session is locked.
+constexpr int kBusyTimeoutMs = 5000;
+/// Rollback journal and full sync: a run is either wholly in the file or not at all, even after a power cut. The
+/// larger page cache keeps a big run's transaction from spilling while it is written.
+constexpr const char* kWriterPragmas = "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; "
+                                       "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
+
+} // namespace
+
 Result<std::unique_ptr<SessionStore>> SessionStore::openForWriting(const std::string& path)
 {
     return open(path, true);
@@ -82,23 +94,17 @@ Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string& path
     const int code = sqlite3_open_v2(path.c_str(), &store->m_db, flags, nullptr);
     if (code != SQLITE_OK)
         return sqliteStatus(code, path, store->m_db ? sqlite3_errmsg(store->m_db) : sqlite3_errstr(code));
-    sqlite3_busy_timeout(store->m_db, 2000);
-    if (write) {
-        // Rollback journal and full sync: a run is either wholly in the file or not at all, even after a power cut.
-        // The larger page cache keeps a big run's transaction from spilling while it is written.
-        ES_RETURN_IF_ERROR(execute(store->m_db,
-            "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536; "
-            "PRAGMA temp_store=MEMORY;",
-            path));
-    }
+    sqlite3_busy_timeout(store->m_db, kBusyTimeoutMs);
+    if (write)
+        ES_RETURN_IF_ERROR(execute(store->m_db, kWriterPragmas, path));
     bool empty = !exists || info.st_size == 0;
     if (!empty) {
         Statement count(store->m_db, "SELECT count(*) FROM sqlite_master");
         if (!count.ok())
-            return sqliteStatus(sqlite3_errcode(store->m_db), path, count.error());
+            return sqliteStatus(count.errorCode(), path, count.error());
         const int step = count.step();
         if (step != SQLITE_ROW)
-            return sqliteStatus(sqlite3_errcode(store->m_db), path, count.error());
+            return sqliteStatus(count.errorCode(), path, count.error());
         empty = count.columnInt(0) == 0;
     }
     if (empty) {
@@ -134,7 +140,7 @@ Status SessionStore::createSchema()
         };
         for (const auto& [key, value] : rows) {
             if (!insert.bind(1, key).bind(2, value).run()) {
-                status = sqliteStatus(sqlite3_errcode(m_db), m_path, insert.error());
+                status = sqliteStatus(insert.errorCode(), m_path, insert.error());
                 break;
             }
         }
@@ -153,14 +159,14 @@ Status SessionStore::checkSession()
     {
         Statement check(m_db, "PRAGMA quick_check");
         if (!check.ok() || check.step() != SQLITE_ROW)
-            return sqliteStatus(sqlite3_errcode(m_db), m_path, check.error().empty() ? "unreadable" : check.error());
+            return sqliteStatus(m_db, m_path, check.error().empty() ? "unreadable" : check.error());
         if (check.columnText(0) != "ok")
             return Status(StatusCode::CorruptData,
                 m_path + " is corrupt (" + check.columnText(0) + "): the file was truncated or damaged");
     }
     Statement table(m_db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'ES_SESSION'");
     if (!table.ok() || table.step() != SQLITE_ROW)
-        return sqliteStatus(sqlite3_errcode(m_db), m_path, table.error());
+        return sqliteStatus(table.errorCode(), m_path, table.error());
     if (table.columnInt(0) == 0)
         return Status(StatusCode::CorruptData,
             m_path
@@ -186,7 +192,7 @@ Status SessionStore::upgradeSchema()
     if (status.isOk()) {
         Statement version(m_db, "UPDATE ES_SESSION SET value = ? WHERE key = 'schema_version'");
         if (!version.bind(1, std::to_string(kSessionSchemaVersion)).run())
-            status = sqliteStatus(sqlite3_errcode(m_db), m_path, version.error());
+            status = sqliteStatus(version.errorCode(), m_path, version.error());
     }
     if (!status.isOk()) {
         execute(m_db, "ROLLBACK", m_path);
@@ -204,7 +210,7 @@ Result<int64_t> SessionStore::internString(const std::string& text)
         return found->second;
     Statement insert(m_db, "INSERT INTO StringIds(value) VALUES (?)");
     if (!insert.bind(1, text).run())
-        return sqliteStatus(sqlite3_errcode(m_db), m_path, insert.error());
+        return sqliteStatus(insert.errorCode(), m_path, insert.error());
     const int64_t id = sqlite3_last_insert_rowid(m_db);
     m_stringIds[text] = id;
     return id;
@@ -216,7 +222,7 @@ Status SessionStore::writeEnvironment(const std::map<std::string, std::string>& 
     Statement insert(m_db, "INSERT OR REPLACE INTO ES_ENVIRONMENT(key, value) VALUES (?, ?)");
     for (const auto& [key, value] : environment) {
         if (!insert.bind(1, key).bind(2, value).run()) {
-            const Status status = sqliteStatus(sqlite3_errcode(m_db), m_path, insert.error());
+            const Status status = sqliteStatus(insert.errorCode(), m_path, insert.error());
             execute(m_db, "ROLLBACK", m_path);
             return status;
         }
@@ -224,11 +230,56 @@ Status SessionStore::writeEnvironment(const std::map<std::string, std::string>& 
     return execute(m_db, "COMMIT", m_path);
 }
 
+Status SessionStore::restoreIfMoved()
+{
+    int moved = 0;
+    if (sqlite3_file_control(m_db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK || !moved)
+        return Status::ok();
+    // The file was removed or renamed while open: this connection still reads it, so copy it back (to its own
+    // path when that is free, else beside it) and write there from now on.
+    std::string target = m_path;
+    struct stat info;
+    if (stat(target.c_str(), &info) == 0)
+        target = m_path + ".recovered-" + std::to_string(getpid()) + ".sqlite";
+    sqlite3* copy = nullptr;
+    int code = sqlite3_open_v2(target.c_str(), &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (code == SQLITE_OK) {
+        sqlite3_backup* backup = sqlite3_backup_init(copy, "main", m_db, "main");
+        code = backup ? sqlite3_backup_step(backup, -1) : sqlite3_errcode(copy);
+        if (backup)
+            code
+                = sqlite3_backup_finish(backup) == SQLITE_OK && code == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(copy);
+    }
+    if (code != SQLITE_OK) {
+        const Status status = sqliteStatus(copy, target,
+            m_path + " was removed during the run and could not be written again: "
+                + std::string(copy ? sqlite3_errmsg(copy) : sqlite3_errstr(code)));
+        sqlite3_close(copy);
+        std::remove(target.c_str());
+        return status;
+    }
+    int64_t runs = 0;
+    {
+        Statement count(copy, "SELECT count(*) FROM ES_RUNS");
+        if (count.step() == SQLITE_ROW)
+            runs = count.columnInt(0);
+    }
+    sqlite3_close(m_db);
+    m_db = copy;
+    sqlite3_busy_timeout(m_db, kBusyTimeoutMs);
+    ES_RETURN_IF_ERROR(execute(m_db, kWriterPragmas, target));
+    m_notes.push_back(m_path + " was removed or moved during the run; EdgeScope wrote it again from the open file ("
+        + std::to_string(runs) + " runs) to " + target + " and goes on writing there");
+    m_path = target;
+    return Status::ok();
+}
+
 Result<int64_t> SessionStore::writeRun(const RunData& data)
 {
+    ES_RETURN_IF_ERROR(restoreIfMoved());
     ES_RETURN_IF_ERROR(execute(m_db, "BEGIN IMMEDIATE", m_path));
-    auto fail = [this](const std::string& detail) -> Status {
-        const Status status = sqliteStatus(sqlite3_errcode(m_db), m_path, detail);
+    // Ends the transaction after a failure: nothing of this run stays in the file.
+    auto rollback = [this](const Status& status) -> Status {
         execute(m_db, "ROLLBACK", m_path);
         // Strings interned in the rolled-back transaction are gone: reload the cache.
         m_stringIds.clear();
@@ -236,6 +287,9 @@ Result<int64_t> SessionStore::writeRun(const RunData& data)
         while (strings.step() == SQLITE_ROW)
             m_stringIds[strings.columnText(1)] = strings.columnInt(0);
         return status;
+    };
+    auto fail = [&](const Statement& statement) {
+        return rollback(sqliteStatus(statement.errorCode(), m_path, statement.error()));
     };
     const RunRecord& r = data.run;
     const int64_t pid = data.pid > 0 ? data.pid : int64_t(getpid());
@@ -249,13 +303,13 @@ Result<int64_t> SessionStore::writeRun(const RunData& data)
     run.bind(11, r.batch).bind(12, r.frames).bind(13, r.warmup).bind(14, r.startNs).bind(15, r.endNs);
     run.bind(16, r.fps).bind(17, r.detectorOnlyFps).bind(18, globalPid).bind(19, r.configJson).bind(20, r.resultJson);
     if (!run.run())
-        return fail(run.error());
+        return fail(run);
     const int64_t runId = sqlite3_last_insert_rowid(m_db);
 
     Statement process(m_db, "INSERT INTO PROCESSES(globalPid, pid, name, runId) VALUES (?,?,?,?)");
     const std::string recordedProcess = data.processName.empty() ? processName() : data.processName;
     if (!process.bind(1, globalPid).bind(2, pid).bind(3, recordedProcess).bind(4, runId).run())
-        return fail(process.error());
+        return fail(process);
     std::map<uint16_t, int64_t> globalTids;
     Statement thread(m_db, "INSERT INTO ThreadNames(nameId, priority, globalTid, runId) VALUES (?,?,?,?)");
     for (const auto& info : data.threads) {
@@ -265,9 +319,9 @@ Result<int64_t> SessionStore::writeRun(const RunData& data)
                 : data.pid > 0                                     ? "thread " + std::to_string(info.osTid)
                                                                    : threadName(info.osTid));
         if (!nameId)
-            return fail(nameId.status().message());
+            return rollback(nameId.status());
         if (!thread.bind(1, nameId.value()).bind(2, int64_t(0)).bind(3, globalTids[info.index]).bind(4, runId).run())
-            return fail(thread.error());
+            return fail(thread);
     }
 
     Statement nvtx(m_db,
@@ -277,7 +331,7 @@ Result<int64_t> SessionStore::writeRun(const RunData& data)
     nvtx.bind(1, r.startNs).bindNull(2).bind(3, int64_t(75)).bindNull(4).bindNull(5).bind(6, std::string("edgescope"));
     nvtx.bind(7, globalPid).bindNull(8).bindNull(9).bind(10, int64_t(1)).bindNull(11).bind(12, runId);
     if (!nvtx.run())
-        return fail(nvtx.error());
+        return fail(nvtx);
     // Per name: its StringIds id, colour and category, looked up once rather than per event.
     struct NameInfo
     {
@@ -298,7 +352,7 @@ Result<int64_t> SessionStore::writeRun(const RunData& data)
         auto id = internString(own ? (event.nameId < data.rangeNames.size() ? data.rangeNames[event.nameId] : "?")
                                    : RangeNameRegistry::instance().name(event.nameId));
         if (!id)
-            return fail(id.status().message());
+            return rollback(id.status());
         RangeName entry = own ? RangeName {} : RangeNameRegistry::instance().entry(event.nameId);
         if (own && event.nameId < data.rangeColors.size())
             entry.argbColor = data.rangeColors[event.nameId];
@@ -344,7 +398,7 @@ Result<int64_t> SessionStore::writeRun(const RunData& data)
             insert->bind(parameter++, runId);
         }
         if (!insert->run())
-            return fail(insert->error());
+            return fail(*insert);
     }
 
     Statement frame(m_db,
@@ -353,7 +407,7 @@ Result<int64_t> SessionStore::writeRun(const RunData& data)
     for (const FrameRecord& f : data.frames) {
         frame.bind(1, runId).bind(2, f.frameIndex).bind(3, f.batchIndex).bind(4, f.startNs).bind(5, f.endNs);
         if (!frame.bind(6, int64_t(f.detections)).bind(7, f.candidates).run())
-            return fail(frame.error());
+            return fail(frame);
     }
     Statement detection(m_db,
         "INSERT INTO ES_DETECTIONS(runId, frameIndex, label, score, \"left\", top, \"right\", "
@@ -362,17 +416,17 @@ Result<int64_t> SessionStore::writeRun(const RunData& data)
         detection.bind(1, runId).bind(2, d.frameIndex).bind(3, int64_t(d.label)).bind(4, double(d.score));
         detection.bind(5, double(d.left)).bind(6, double(d.top)).bind(7, double(d.right)).bind(8, double(d.bottom));
         if (!detection.run())
-            return fail(detection.error());
+            return fail(detection);
     }
     Statement counter(m_db, "INSERT INTO ES_COUNTERS(runId, name, unit, source) VALUES (?,?,?,?)");
     Statement sample(m_db, "INSERT INTO ES_COUNTER_SAMPLES(counterId, timestamp, value) VALUES (?,?,?)");
     for (const CounterTrack& track : data.counters) {
         if (!counter.bind(1, runId).bind(2, track.name).bind(3, track.unit).bind(4, track.source).run())
-            return fail(counter.error());
+            return fail(counter);
         const int64_t counterId = sqlite3_last_insert_rowid(m_db);
         for (const auto& [timeNs, value] : track.samples) {
             if (!sample.bind(1, counterId).bind(2, timeNs).bind(3, value).run())
-                return fail(sample.error());
+                return fail(sample);
         }
     }
     Statement op(
@@ -380,16 +434,16 @@ Result<int64_t> SessionStore::writeRun(const RunData& data)
     for (const OperatorRecord& o : data.operators) {
         auto nameId = internString(o.name);
         if (!nameId)
-            return fail(nameId.status().message());
+            return rollback(nameId.status());
         op.bind(1, runId).bind(2, o.startNs).bind(3, o.endNs).bind(4, packGlobalTid(pid, o.osTid));
         if (!op.bind(5, nameId.value()).bind(6, int64_t(o.depth)).run())
-            return fail(op.error());
+            return fail(op);
     }
     if (const Status gpu = writeGpuActivity(data, runId, pid); !gpu.isOk())
-        return fail(gpu.message());
+        return rollback(gpu);
     const Status commit = execute(m_db, "COMMIT", m_path);
     if (!commit.isOk())
-        return fail(commit.message());
+        return rollback(commit);
     return runId;
 }
 
@@ -400,7 +454,7 @@ Result<std::vector<RunSummary>> SessionStore::runs() const
         "precision, video, batch, frames, warmup, start, \"end\", fps, detectorOnlyFps, config, result "
         "FROM ES_RUNS ORDER BY runId");
     if (!query.ok())
-        return sqliteStatus(sqlite3_errcode(m_db), m_path, query.error());
+        return sqliteStatus(query.errorCode(), m_path, query.error());
     std::vector<RunSummary> result;
     int code;
     while ((code = query.step()) == SQLITE_ROW) {
@@ -437,7 +491,7 @@ Result<std::map<std::string, std::string>> SessionStore::environment() const
 {
     Statement query(m_db, "SELECT key, value FROM ES_ENVIRONMENT ORDER BY key");
     if (!query.ok())
-        return sqliteStatus(sqlite3_errcode(m_db), m_path, query.error());
+        return sqliteStatus(query.errorCode(), m_path, query.error());
     std::map<std::string, std::string> result;
     while (query.step() == SQLITE_ROW)
         result[query.columnText(0)] = query.columnText(1);

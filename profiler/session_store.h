@@ -136,8 +136,13 @@ public:
 
     /// Replaces the environment rows (OS, CPU, GPU, versions, ...).
     Status writeEnvironment(const std::map<std::string, std::string>& environment);
-    /// Writes one run and everything it recorded, atomically; returns its run id.
+    /// Writes one run and everything it recorded, atomically; returns its run id. A session file removed or moved
+    /// since it was opened is first written again from the open connection (see notes()); a disk that fills up,
+    /// a lock held too long by another process or a file that became read-only fail with a Status that names the
+    /// file and the fix, and leave the runs written before intact.
     Result<int64_t> writeRun(const RunData& data);
+    /// What the store did on its own that the user must know (a removed session written again), oldest first.
+    const std::vector<std::string>& notes() const { return m_notes; }
 
     Result<std::vector<RunSummary>> runs() const;
     Result<std::map<std::string, std::string>> environment() const;
@@ -157,11 +162,15 @@ private:
     Status writeGpuActivity(const RunData& data, int64_t runId, int64_t pid);
     /// Brings an older session (schema 1) up to this schema; write mode only.
     Status upgradeSchema();
+    /// Before a write: when the file was removed or renamed since it was opened, copies the open database back to
+    /// its path (or beside it when another file took the path) and continues there.
+    Status restoreIfMoved();
 
     sqlite3* m_db = nullptr;
     std::string m_path;
     int m_schemaVersion = 0;
     std::map<std::string, int64_t> m_stringIds; ///< cache of StringIds
+    std::vector<std::string> m_notes;
 };
 
 /// globalTid as nsys packs it: hardware id 8 bits, VM id 8 bits, pid 24 bits, tid 24 bits.

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sqlite_util.h"
 
+#include <cerrno>
+#include <cstring>
+
 namespace es::prof {
 
 Statement::Statement(sqlite3* db, const std::string& sql) : m_db(db)
 {
     if (sqlite3_prepare_v2(db, sql.c_str(), int(sql.size()), &m_statement, nullptr) != SQLITE_OK) {
         m_error = sqlite3_errmsg(db);
+        m_errorCode = sqlite3_extended_errcode(db);
         m_statement = nullptr;
     }
 }
@@ -50,8 +54,10 @@ int Statement::step()
     if (!m_statement)
         return SQLITE_MISUSE;
     const int code = sqlite3_step(m_statement);
-    if (code != SQLITE_ROW && code != SQLITE_DONE)
+    if (code != SQLITE_ROW && code != SQLITE_DONE) {
         m_error = sqlite3_errmsg(m_db);
+        m_errorCode = sqlite3_extended_errcode(m_db); // before a reset replaces it
+    }
     return code;
 }
 
@@ -91,7 +97,7 @@ Status execute(sqlite3* db, const std::string& sql, const std::string& what)
         return Status::ok();
     const std::string text = message ? message : sqlite3_errstr(code);
     sqlite3_free(message);
-    return sqliteStatus(code, what, text);
+    return sqliteStatus(db, what, text);
 }
 
 Status sqliteStatus(int code, const std::string& path, const std::string& detail)
@@ -104,19 +110,52 @@ Status sqliteStatus(int code, const std::string& path, const std::string& detail
     case SQLITE_CORRUPT:
         return Status(StatusCode::CorruptData,
             path + " is corrupt (" + detail + "): the file was truncated or damaged; runs in it cannot be read");
+    case SQLITE_IOERR:
+        if (code != SQLITE_IOERR_WRITE && code != SQLITE_IOERR_FSYNC && code != SQLITE_IOERR_TRUNCATE)
+            return Status(StatusCode::IoError, path + ": " + detail);
+        [[fallthrough]]; // a write the file system refused: full, over a quota or a size limit
     case SQLITE_FULL:
-        return Status(StatusCode::IoError, "cannot write " + path + ": the disk is full (" + detail + ")");
+        return Status(StatusCode::IoError,
+            "cannot write " + path + ": the disk is full or refused the write (" + detail
+                + "); free some space or write the session elsewhere (--out). The runs written before this one are "
+                  "kept in it");
     case SQLITE_READONLY:
+        if (code == SQLITE_READONLY_DBMOVED)
+            return Status(StatusCode::IoError,
+                path + " was moved or removed while EdgeScope was writing it (" + detail
+                    + "); the runs written before are in the moved file");
+        [[fallthrough]];
     case SQLITE_PERM:
     case SQLITE_CANTOPEN:
         return Status(StatusCode::IoError,
-            "cannot open " + path + " for writing (" + detail + "): check the folder exists and is writable");
+            "cannot open " + path + " for writing (" + detail
+                + "): check that the folder exists and is writable, or choose another --out");
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        return Status(StatusCode::Unavailable, path + " is locked by another process (" + detail + "); try again");
+        return Status(StatusCode::Unavailable,
+            path + " is locked by another process (" + detail
+                + "): close the program holding it (a sqlite3 shell, DB Browser, another edgescope-cli) and run "
+                  "again; the runs written before are kept");
     default:
         return Status(StatusCode::IoError, path + ": " + detail);
     }
+}
+
+Status sqliteStatus(sqlite3* db, const std::string& path, const std::string& detail)
+{
+    const int code = sqlite3_extended_errcode(db);
+    const int primary = code & 0xFF;
+    // The OS error is only this failure's when SQLite failed on a file operation.
+    const int systemError = primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN
+        ? sqlite3_system_errno(db)
+        : 0;
+    if (systemError == ENOSPC || systemError == EFBIG || systemError == EDQUOT)
+        return sqliteStatus(SQLITE_FULL, path, detail + ": " + std::strerror(systemError));
+    if (systemError == EROFS || systemError == EACCES || systemError == EPERM)
+        return sqliteStatus(SQLITE_READONLY, path, detail + ": " + std::strerror(systemError));
+    if (systemError != 0 && primary == SQLITE_IOERR)
+        return sqliteStatus(code, path, detail + ": " + std::strerror(systemError));
+    return sqliteStatus(code, path, detail);
 }
 
 } // namespace es::prof

@@ -21,6 +21,8 @@ public:
 
     bool ok() const { return m_statement != nullptr; }
     const std::string& error() const { return m_error; }
+    /// SQLite's extended code of the last failed step (0 when none failed).
+    int errorCode() const { return m_errorCode; }
     Statement& bind(int index, int64_t value);
     Statement& bind(int index, double value);
     Statement& bind(int index, const std::string& value);
@@ -38,6 +40,7 @@ private:
     sqlite3* m_db;
     sqlite3_stmt* m_statement = nullptr;
     std::string m_error;
+    int m_errorCode = 0;
 };
 
 /// Runs SQL without results; a Status with SQLite's message and `what` on failure.
@@ -45,5 +48,8 @@ Status execute(sqlite3* db, const std::string& sql, const std::string& what);
 
 /// The Status for an SQLite failure on `path`, with a message a person can act on.
 Status sqliteStatus(int code, const std::string& path, const std::string& detail);
+/// The same for the last error of `db`, with the operating system's reason where SQLite saw one (a disk that is
+/// full, a file size limit, a read-only file system, a file removed while open).
+Status sqliteStatus(sqlite3* db, const std::string& path, const std::string& detail);
 
 } // namespace es::prof

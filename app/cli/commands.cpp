@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "commands.h"
 
+#include "cli_support.h"
+#include "soak_command.h"
+
 #include "bench_tables.h"
 #include "clock.h"
 #include "exchange.h"
@@ -47,23 +50,13 @@ std::string stepHelp()
     return text;
 }
 
-int reportFailure(const Status& status, std::ostream& err)
-{
-    err << "edgescope-cli: error: " << status.message() << "\n";
-    return status.code() == StatusCode::InvalidArgument ? kExitUsage : kExitFailed;
-}
-
 int runCommand(engine::LabOptions options, const RunArguments& arguments, std::ostream& out, std::ostream& err)
 {
-    if (!arguments.synthetic.empty()) {
-        auto size = engine::parseFrameSize(arguments.synthetic);
-        if (!size)
-            return reportFailure(size.status(), err);
-        options.synthetic = true;
-        options.syntheticWidth = size->first;
-        options.syntheticHeight = size->second;
-    }
-    options.video = arguments.video;
+    const InterruptGuard interrupt;
+    options.cancel = interrupt.flag();
+    const Status input = applyFrameInput(options, arguments.video, arguments.synthetic);
+    if (!input.isOk())
+        return reportFailure(input, err);
     auto steps = engine::parseStepList(arguments.steps);
     if (!steps)
         return reportFailure(steps.status(), err);
@@ -73,20 +66,15 @@ int runCommand(engine::LabOptions options, const RunArguments& arguments, std::o
         return reportFailure(valid, err);
 
     const bool terminal = isatty(STDERR_FILENO);
-    if (!arguments.quiet) {
-        options.progress = [&err, terminal](const std::string& line) {
-            // Progress overwrites itself on a terminal; "done" and what the user must know (GPU tracing) stay.
-            const bool keep = line == "done" || line.rfind("GPU tracing", 0) == 0;
-            if (terminal)
-                err << "\r\033[K" << line << (keep ? "\n" : "") << std::flush;
-            else
-                err << line << "\n";
-        };
-    }
+    // Progress overwrites itself on a terminal; "done" and what the user must know (GPU tracing) stay.
+    options.progress = progressPrinter(err, arguments.quiet,
+        [](const std::string& line) { return line == "done" || line.rfind("GPU tracing", 0) == 0; });
     auto lab = engine::runLab(options);
     if (!lab) {
         if (terminal && !arguments.quiet)
             err << "\n";
+        if (lab.status().code() == StatusCode::Cancelled && interrupt.signalNumber())
+            return reportInterrupted(interrupt, options.sessionPath, err);
         return reportFailure(lab.status(), err);
     }
     if (!arguments.output.empty()) {
@@ -135,17 +123,14 @@ int benchCommand(engine::BenchOptions options, const BenchArguments& arguments, 
         options.weights[model->front()] = item.substr(equals + 1);
     }
     const bool terminal = isatty(STDERR_FILENO);
-    if (!arguments.quiet) {
-        options.progress = [&err, terminal](const std::string& line) {
-            if (terminal)
-                err << "\r\033[K" << line << std::flush;
-            else
-                err << line << "\n";
-        };
-    }
+    const InterruptGuard interrupt;
+    options.cancel = interrupt.flag();
+    options.progress = progressPrinter(err, arguments.quiet);
     auto bench = engine::runBench(options);
     if (terminal && !arguments.quiet)
         err << "\r\033[K";
+    if (!bench && bench.status().code() == StatusCode::Cancelled && interrupt.signalNumber())
+        return reportInterrupted(interrupt, options.sessionPath, err);
     if (!bench)
         return reportFailure(bench.status(), err);
     if (arguments.json)
@@ -559,6 +544,9 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     compare->add_option("--with", compareArguments.with, "Run id to compare with it (in the last session)");
     compare->add_option("--format", compareArguments.format, "table or json")->capture_default_str();
 
+    SoakArguments soakArguments;
+    CLI::App* soak = addSoakCommand(app, soakArguments);
+
     bool devicesJson = false;
     CLI::App* devices = app.add_subcommand("devices", "List the compute backends and say whether GPU tracing can work");
     devices->add_flag("--json", devicesJson, "Print one JSON object");
@@ -593,6 +581,8 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
             return exportCommand(exportArguments, err);
         if (importer->parsed())
             return importCommand(importArguments, out, err);
+        if (soak->parsed())
+            return soakCommand(soakArguments, out, err);
         if (tegrastats->parsed())
             return tegrastatsCommand(tegrastatsLog, tegrastatsJson, out, err);
         if (devices->parsed()) {

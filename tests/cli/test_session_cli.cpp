@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "es_config.h"
 #include "gpu_probe.h"
+#include "run_cli.h"
 #include "session_stats.h"
 
 #include <nlohmann/json.hpp>
@@ -56,13 +57,7 @@ int runToEnd(const std::vector<std::string>& arguments)
 
 std::pair<int, std::string> cliInProcess(std::vector<std::string> arguments)
 {
-    arguments.insert(arguments.begin(), "edgescope-cli");
-    std::vector<const char*> argv;
-    for (const auto& argument : arguments)
-        argv.push_back(argument.c_str());
-    std::ostringstream out, err;
-    const int code = cli::runCli(int(argv.size()), argv.data(), out, err);
-    return { code, out.str() + err.str() };
+    return es::test_support::runCliInProcess(std::move(arguments));
 }
 
 size_t completedRuns(const std::string& path)

@@ -183,3 +183,18 @@ TEST(PlatformFacts, ReadsJetsonPowerModeAndClocks)
     EXPECT_EQ(facts.at("gpu_max_freq"), "921 MHz");
     EXPECT_TRUE(readPlatformFacts(tree.root() + "/nothing").empty());
 }
+
+TEST(PlatformFacts, ValuesThatAreNotNumbersAreKeptAsTextNotThrown)
+{
+    // Found by fuzz_sysfs: std::stoll on these threw out of the sampler.
+    FakeTree tree;
+    tree.write("sys/devices/system/cpu/cpu0/cpufreq/scaling_max_freq", "<unknown>");
+    tree.write("var/lib/nvpmodel/status", "pmode:99999999999999999999999");
+    tree.write("sys/devices/57000000.gpu/of_node/name", "gpu");
+    tree.link("../../../devices/57000000.gpu", "sys/class/devfreq/57000000.gpu/device");
+    tree.write("sys/class/devfreq/57000000.gpu/max_freq", "");
+    const auto facts = readPlatformFacts(tree.root());
+    EXPECT_EQ(facts.at("cpu_max_freq"), "<unknown>");
+    EXPECT_EQ(facts.count("jetson_power_mode"), 0u) << "a mode beyond any integer is left out";
+    EXPECT_EQ(facts.count("gpu_max_freq"), 0u) << "an empty file has no first line";
+}

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Internal to edgescope-cli: what several commands share (failure messages, progress lines, the interrupt flag) and
+// the parsing of values that CLI11 leaves to us (durations). Torch-free, so the fuzz targets build it alone.
+#include "lab.h"
+#include "status.h"
+
+#include <atomic>
+#include <functional>
+#include <iosfwd>
+#include <string>
+
+namespace es::cli {
+
+/// Prints "edgescope-cli: error: ..." and returns the exit code for it (2 for bad arguments, 1 otherwise).
+int reportFailure(const Status& status, std::ostream& err);
+
+/// A progress callback that rewrites one line on a terminal and prints lines elsewhere; lines for which `keep`
+/// says true stay on a terminal. Empty when `quiet`.
+std::function<void(const std::string&)> progressPrinter(
+    std::ostream& err, bool quiet, std::function<bool(const std::string&)> keep = {});
+
+/// Sets the lab's input from --video or --synthetic WxH (parsed here).
+Status applyFrameInput(engine::LabOptions& options, const std::string& video, const std::string& synthetic);
+
+/// "90", "90s", "15m", "1.5h", "1h30m" -> seconds (positive, at most a year); a Status naming the text otherwise.
+Result<double> parseDurationSeconds(const std::string& text);
+
+/// While alive, SIGINT and SIGTERM set a flag instead of killing the process, so that a lab stops after its
+/// current batch and closes its session; a second signal restores the default action and ends the process at once.
+/// One at a time, created and destroyed on the main thread; the flag may be read from any thread.
+class InterruptGuard
+{
+public:
+    InterruptGuard();
+    ~InterruptGuard();
+    InterruptGuard(const InterruptGuard&) = delete;
+    InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+    const std::atomic<bool>* flag() const;
+    /// The signal that set the flag (SIGINT or SIGTERM), 0 when none came.
+    int signalNumber() const;
+    /// The exit code for a run stopped by that signal: 128 + its number, as shells report it.
+    int exitCode() const { return 128 + signalNumber(); }
+};
+
+/// After a run stopped by a signal: says so and how many runs the session kept, and returns the guard's exit code.
+int reportInterrupted(const InterruptGuard& guard, const std::string& sessionPath, std::ostream& err);
+
+} // namespace es::cli
