@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -105,6 +108,30 @@ TEST(Y4m, RoundTrips444And420)
         EXPECT_FALSE(source.value()->read(frame).value()) << "end of stream after the last frame";
         std::remove(path.c_str());
     }
+}
+
+TEST(DecodeFrames, ASourceThatStopsPartWayKeepsItsFramesAndSaysWhy)
+{
+    // A copy cut short, or a camera unplugged: read() fails after some frames.
+    const std::string path = tempPath("cut.y4m");
+    auto writer = Y4mWriter::create(path, 64, 48, 30, 1, true);
+    ASSERT_TRUE(writer.isOk()) << writer.status().message();
+    for (const Frame& frame : syntheticFrames(64, 48, 6))
+        ASSERT_TRUE(writer.value()->write(frame).isOk());
+    ASSERT_TRUE(writer.value()->close().isOk());
+    struct stat info;
+    ASSERT_EQ(stat(path.c_str(), &info), 0);
+    ASSERT_EQ(truncate(path.c_str(), info.st_size - 100), 0);
+
+    auto decoded = decodeFrames(FrameSpec::fromVideo(path), 10);
+    ASSERT_TRUE(decoded.isOk()) << decoded.status().message();
+    EXPECT_EQ(decoded->frames.size(), 5u);
+    EXPECT_NE(decoded->stopReason.find("frame 5 is truncated"), std::string::npos) << decoded->stopReason;
+
+    auto whole = decodeFrames(FrameSpec::fromSynthetic(64, 48), 3);
+    ASSERT_TRUE(whole.isOk());
+    EXPECT_TRUE(whole->stopReason.empty()) << "a source that gave every frame has no reason";
+    std::remove(path.c_str());
 }
 
 TEST(Y4m, RefusesBadFilesClearly)
