@@ -172,7 +172,7 @@ public:
         const int64_t start = relativeNs(event["ts"]);
         const int64_t end = start
             + (event.contains("dur") && event["dur"].is_number()
-                    ? std::max<int64_t>(0, clampImportedNs(event["dur"].get<double>() * 1000.0))
+                    ? std::max<int64_t>(0, clampImportedNs(std::round(event["dur"].get<double>() * 1000.0)))
                     : 0);
         const json args = event.value("args", json::object());
         const int64_t correlation = argInt(args, "correlation", 0);
