@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "model_bench.h"
 
+#include "process_stats.h"
+
 #include "clock.h"
 #include "cuda_memory.h"
 #include "flop_counter.h"
@@ -35,11 +37,7 @@ void resetRssPeak()
 }
 int64_t rssPeakBytes()
 {
-    std::ifstream status("/proc/self/status");
-    for (std::string line; std::getline(status, line);)
-        if (line.rfind("VmHWM:", 0) == 0)
-            return std::atoll(line.c_str() + 6) * 1024;
-    return -1;
+    return prof::readProcessStats().rssPeakBytes;
 }
 
 /// Runs `work` until it has run `minRuns` times and for `seconds`, and returns the best rate in GFLOP/s for `flops`

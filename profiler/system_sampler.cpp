@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "system_sampler.h"
 
+#include "process_stats.h"
+
 #include "clock.h"
 
 #include <algorithm>
@@ -312,14 +314,9 @@ void SystemSampler::sampleMemory(int64_t timeNs)
         add("ram used", "MB", "/proc/meminfo", timeNs, (kb["MemTotal"] - kb["MemAvailable"]) / 1024.0);
     if (kb.count("SwapTotal") && kb.count("SwapFree") && kb["SwapTotal"] > 0)
         add("swap used", "MB", "/proc/meminfo", timeNs, (kb["SwapTotal"] - kb["SwapFree"]) / 1024.0);
-    std::ifstream status(m_options.root + "/proc/self/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind("VmRSS:", 0) == 0) {
-            add("process rss", "MB", "/proc/self/status", timeNs, std::strtod(line.c_str() + 6, nullptr) / 1024.0);
-            break;
-        }
-    }
+    const int64_t rssBytes = readProcessStats(m_options.root).rssBytes;
+    if (rssBytes >= 0)
+        add("process rss", "MB", "/proc/self/status", timeNs, double(rssBytes) / (1024.0 * 1024.0));
 }
 
 void SystemSampler::sampleFiles(int64_t timeNs)
