@@ -257,6 +257,22 @@ Result<StepResult> measureStep(const LabOptions& options, const StepPlan& plan, 
         }
         done += int64_t(members.size());
         ++batchIndex;
+        if (options.live) {
+            LiveUpdate update;
+            update.stepId = step.id;
+            update.stepNumber = step.number;
+            update.framesDone = done;
+            update.framesTotal = options.frames;
+            update.fps = double(done) / (double(batchEndNs - capture.startNs) / 1e9);
+            update.batchLatencyMs = double(batchEndNs - batchStartNs) / 1e6;
+            if (recorders.recording) {
+                for (const auto& [name, totals] : prof::summarizeRanges(recorders.ranges.snapshot()))
+                    update.stagesMs[name] = double(totals.totalNs) / 1e6 / double(done);
+            }
+            update.frame = members.back();
+            update.detections = step.detections.back();
+            options.live(update);
+        }
         say(options, "[" + step.id + "] frame " + std::to_string(done) + "/" + std::to_string(options.frames));
     }
     synchronize(device);

@@ -4,6 +4,7 @@
 // The engine's public API: no LibTorch or OpenCV types, so that the CLI and the GUI compile without them.
 #include "detection.h"
 #include "device_report.h"
+#include "frame_source.h"
 #include "status.h"
 
 #include <atomic>
@@ -14,6 +15,21 @@
 #include <vector>
 
 namespace es::engine {
+
+/// What a step has done so far, after each measured batch: what the GUI's Live page shows while the lab runs. Times in
+/// ms; `frame` and its detections are the batch's last frame, valid only during the call.
+struct LiveUpdate
+{
+    std::string stepId;
+    int stepNumber = 0;
+    int64_t framesDone = 0;
+    int64_t framesTotal = 0;
+    double fps = 0; ///< measured frames so far over the time they took
+    double batchLatencyMs = 0;
+    std::map<std::string, double> stagesMs; ///< mean per frame so far; empty with --profile off
+    const Frame* frame = nullptr;
+    FrameDetections detections;
+};
 
 /// What to run: the frames, the steps and the model. Defaults are the founding study's.
 struct LabOptions
@@ -38,6 +54,8 @@ struct LabOptions
     std::string tegrastatsCommand; ///< e.g. "tegrastats" or "sudo tegrastats": read it as a child process too
     std::function<void(const std::string&)> progress; ///< called on the lab's thread with one line of progress
     const std::atomic<bool>* cancel = nullptr; ///< set to stop between batches (Status Cancelled)
+    /// Called on the lab's thread after each measured batch (the GUI's Live page); costs nothing when unset.
+    std::function<void(const LiveUpdate&)> live;
 };
 
 /// GPU work of a stage (or of the whole step) per measured frame, from CUPTI's records attributed to the stage ranges.

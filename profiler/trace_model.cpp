@@ -124,13 +124,18 @@ TraceModel buildModel(const RunData& data)
         tidOfIndex[info.index] = info.osTid;
         model.thread(info.osTid);
     }
+    for (const auto& [osTid, threadName] : data.threadNames)
+        model.thread(osTid).name = model.strings.intern(threadName);
     std::map<uint32_t, StringId> rangeNames;
     for (const RangeEvent& event : data.ranges) {
         auto name = rangeNames.find(event.nameId);
-        if (name == rangeNames.end())
-            name = rangeNames
-                       .emplace(event.nameId, model.strings.intern(RangeNameRegistry::instance().name(event.nameId)))
-                       .first;
+        if (name == rangeNames.end()) {
+            // Imported runs carry their own names; the lab's index the process's registry.
+            const std::string text = data.rangeNames.empty() ? RangeNameRegistry::instance().name(event.nameId)
+                : event.nameId < data.rangeNames.size()      ? data.rangeNames[event.nameId]
+                                                             : std::string("?");
+            name = rangeNames.emplace(event.nameId, model.strings.intern(text)).first;
+        }
         const uint16_t category = uint16_t(RangeNameRegistry::instance().entry(event.nameId).category);
         model.thread(tidOfIndex.count(event.threadIndex) ? tidOfIndex[event.threadIndex] : 0)
             .ranges.push_back({ event.startNs, event.endNs, event.payload, name->second, 0, category });

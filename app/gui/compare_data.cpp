@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "compare_data.h"
+
+#include "colors.h"
+#include "item_models.h"
+
+#include <cctype>
+
+namespace es::app {
+
+namespace {
+
+const char* const kStages[] = { "buffer_to_image_tensor", "preprocess", "detector", "postprocess" };
+
+QString shortName(const prof::RunMetrics& metrics)
+{
+    return QStringLiteral("#%1 %2").arg(metrics.runId).arg(QString::fromStdString(metrics.step));
+}
+
+int stepNumberOf(const prof::RunMetrics& metrics)
+{
+    return metrics.step.size() > 1 && metrics.step[0] == 's' ? metrics.step[1] - '0' : int(metrics.runId % 7);
+}
+
+BarChartData pairData(const QString& title, const QString& unit, const prof::RunMetrics& base,
+    const prof::RunMetrics& with, double baseValue, double withValue)
+{
+    BarChartData data;
+    data.title = title;
+    data.unit = unit;
+    data.categories = { shortName(base) + "\n" + QString::number(baseValue, 'g', 3) + " " + unit,
+        shortName(with) + "\n" + QString::number(withValue, 'g', 3) + " " + unit + " ("
+            + relativeChange(baseValue, withValue) + ")" };
+    data.series.push_back({ shortName(base), stepColor(stepNumberOf(base)), { baseValue, 0 } });
+    data.series.push_back({ shortName(with), stepColor(stepNumberOf(with)), { 0, withValue } });
+    data.stacked = true; // one coloured bar per run
+    data.labels = false;
+    return data;
+}
+
+} // namespace
+
+QString runCaption(const prof::RunMetrics& metrics)
+{
+    return QStringLiteral("%1 on %2 · %3 · batch %4")
+        .arg(QString::fromStdString(metrics.step))
+        .arg(QString::fromStdString(metrics.deviceName.empty() ? metrics.device : metrics.deviceName))
+        .arg(QString::fromStdString(metrics.precision))
+        .arg(metrics.batch);
+}
+
+BarChartData waterfallData(const prof::LabAnalysis& analysis)
+{
+    BarChartData data;
+    data.unit = "FPS";
+    data.stacked = true;
+    data.labels = false;
+    QString device;
+    for (size_t i = 0; i < analysis.runs.size(); ++i) {
+        const prof::RunMetrics& metrics = analysis.runs[i].metrics;
+        device = QString::fromStdString(metrics.deviceName.empty() ? metrics.device : metrics.deviceName);
+        QString label
+            = QStringLiteral("%1\n%2 FPS").arg(QString::fromStdString(metrics.step)).arg(metrics.fps, 0, 'f', 2);
+        if (i > 0) {
+            const QString change = relativeChange(analysis.runs[i - 1].metrics.fps, metrics.fps);
+            if (!change.isEmpty())
+                label += " (" + change + ")";
+        }
+        data.categories << label;
+    }
+    for (size_t i = 0; i < analysis.runs.size(); ++i) {
+        const prof::RunMetrics& metrics = analysis.runs[i].metrics;
+        BarChartData::Series series { shortName(metrics), stepColor(stepNumberOf(metrics)), {} };
+        series.values.fill(0.0, int(analysis.runs.size()));
+        series.values[int(i)] = metrics.fps;
+        data.series.push_back(std::move(series));
+    }
+    data.title = QObject::tr("FPS per step, each against the one before · %1").arg(device);
+    return data;
+}
+
+BarChartData fpsData(const prof::RunMetrics& base, const prof::RunMetrics& with)
+{
+    return pairData(QObject::tr("Frames per second (higher is better)"), "FPS", base, with, base.fps, with.fps);
+}
+
+BarChartData stageData(const prof::RunMetrics& base, const prof::RunMetrics& with)
+{
+    BarChartData data;
+    data.title = QObject::tr("Time per frame by stage (ms, lower is better)");
+    data.unit = "ms per frame";
+    data.categories = { shortName(base), shortName(with) };
+    data.stacked = true;
+    data.horizontal = true;
+    data.labels = false;
+    for (const char* stage : kStages) {
+        const auto value = [&](const prof::RunMetrics& metrics) {
+            auto found = metrics.stageMs.find(stage);
+            return found == metrics.stageMs.end() ? 0.0 : found->second;
+        };
+        data.series.push_back({ QString::fromLatin1(stage), stageColor(stage), { value(base), value(with) } });
+    }
+    return data;
+}
+
+BarChartData copiesData(const prof::RunMetrics& base, const prof::RunMetrics& with)
+{
+    BarChartData data;
+    data.title = base.gpuTraced || with.gpuTraced
+        ? QObject::tr("Copies and synchronizations per frame (CUPTI)")
+        : QObject::tr("Host scalar reads per frame (.item(), from the operators; no GPU trace in these runs)");
+    data.unit = "per frame";
+    data.categories = { shortName(base), shortName(with) };
+    const auto copies = [](const prof::RunMetrics& metrics, const char* direction) {
+        auto found = metrics.copiesPerFrame.find(direction);
+        return found == metrics.copiesPerFrame.end() ? 0.0 : found->second.count;
+    };
+    for (const char* direction : { "HtoD", "DtoH", "DtoD" })
+        data.series.push_back({ QStringLiteral("%1 copies").arg(direction), copyColor(direction, false),
+            { copies(base, direction), copies(with, direction) } });
+    data.series.push_back({ QObject::tr("synchronizations"), syncColor(), { base.syncsPerFrame, with.syncsPerFrame } });
+    data.series.push_back({ QObject::tr("host scalar reads"), QColor(0x88, 0x88, 0x88),
+        { base.hostScalarReadsPerFrame, with.hostScalarReadsPerFrame } });
+    return data;
+}
+
+BarChartData gpuBusyData(const prof::RunMetrics& base, const prof::RunMetrics& with)
+{
+    BarChartData data = pairData(
+        QObject::tr("GPU busy (% of the measured time)"), "%", base, with, base.gpuBusyPercent, with.gpuBusyPercent);
+    if (!base.gpuTraced && !with.gpuTraced)
+        data.title = QObject::tr("GPU busy: not traced in these runs (run with --profile full on a GPU)");
+    return data;
+}
+
+BarChartData energyData(const prof::RunMetrics& base, const prof::RunMetrics& with)
+{
+    if (!base.energyPerFrameJ && !with.energyPerFrameJ) {
+        BarChartData data;
+        data.title = QObject::tr("Energy per frame: no power sensor was read in these runs (a Jetson's INA3221 "
+                                 "rails or NVML on a discrete GPU)");
+        data.unit = "J per frame";
+        data.categories = { shortName(base), shortName(with) };
+        return data;
+    }
+    return pairData(QObject::tr("Energy per frame (J, lower is better)"), "J", base, with,
+        base.energyPerFrameJ.value_or(0), with.energyPerFrameJ.value_or(0));
+}
+
+LineChartData utilizationData(
+    const TimelineLayout* base, const TimelineLayout* with, const QString& baseName, const QString& withName)
+{
+    LineChartData data;
+    data.title = QObject::tr("Utilization over each run (%)");
+    data.xUnit = QObject::tr("s from the run's start");
+    data.yUnit = "%";
+    const auto add = [&](const TimelineLayout* layout, const QString& name, Qt::PenStyle) {
+        if (!layout)
+            return;
+        const prof::TraceModel& model = layout->model();
+        std::vector<const prof::CounterTrackModel*> cores;
+        for (const prof::CounterTrackModel& counter : model.counters) {
+            const std::string& counterName = model.strings.get(counter.name);
+            const bool core = counterName.size() > 8 && counterName.rfind("cpu", 0) == 0
+                && std::isdigit(static_cast<unsigned char>(counterName[3]))
+                && counterName.compare(counterName.size() - 5, 5, " load") == 0;
+            const bool gpu = counterName.rfind("gpu", 0) == 0 && counterName.find("load") != std::string::npos
+                && counterName.find("memory") == std::string::npos;
+            if (core)
+                cores.push_back(&counter);
+            if (!gpu)
+                continue;
+            LineChartData::Series series { name + " GPU", QColor(0x00, 0x9E, 0x73), {} };
+            for (const prof::CounterSample& sample : counter.samples)
+                series.points << QPointF(double(sample.timeNs - model.startNs) / 1e9, sample.value);
+            data.series.push_back(std::move(series));
+        }
+        if (cores.empty())
+            return;
+        // The sampler reads every core at the same instants: average them sample by sample.
+        size_t samples = cores.front()->samples.size();
+        for (const prof::CounterTrackModel* core : cores)
+            samples = std::min(samples, core->samples.size());
+        LineChartData::Series series { name + QObject::tr(" CPU (mean of %1 cores)").arg(cores.size()),
+            data.series.empty() ? QColor(0x00, 0x72, 0xB2) : QColor(0xD5, 0x5E, 0x00), {} };
+        for (size_t i = 0; i < samples; ++i) {
+            double sum = 0;
+            for (const prof::CounterTrackModel* core : cores)
+                sum += core->samples[i].value;
+            series.points << QPointF(
+                double(cores.front()->samples[i].timeNs - model.startNs) / 1e9, sum / double(cores.size()));
+        }
+        data.series.push_back(std::move(series));
+    };
+    add(base, baseName, Qt::SolidLine);
+    add(with, withName, Qt::DashLine);
+    return data;
+}
+
+} // namespace es::app

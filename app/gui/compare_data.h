@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "analysis.h"
+#include "chart_data.h"
+#include "timeline_layout.h"
+
+namespace es::app {
+
+// The figures of the Compare page's charts, computed from the analysis (pure; any thread). Each title says what the
+// chart measures and on what: device, precision, weights where known.
+
+/// FPS of every run of the lab, each bar in its step's colour, its relative change against the run before in the
+/// category label ("s1-cpu-postprocess\n1.53 FPS (+40 %)").
+BarChartData waterfallData(const prof::LabAnalysis& analysis);
+BarChartData fpsData(const prof::RunMetrics& base, const prof::RunMetrics& with);
+/// Time per frame by stage, stacked, one bar per run.
+BarChartData stageData(const prof::RunMetrics& base, const prof::RunMetrics& with);
+/// Copies by direction, synchronizations and host scalar reads per frame.
+BarChartData copiesData(const prof::RunMetrics& base, const prof::RunMetrics& with);
+BarChartData gpuBusyData(const prof::RunMetrics& base, const prof::RunMetrics& with);
+/// Energy per frame (J) where a power sensor was read; empty series when neither run measured it.
+BarChartData energyData(const prof::RunMetrics& base, const prof::RunMetrics& with);
+/// CPU (and GPU where sampled) load over the run, seconds from each run's start.
+LineChartData utilizationData(
+    const TimelineLayout* base, const TimelineLayout* with, const QString& baseName, const QString& withName);
+/// "SSD300 on <device> · <precision> · batch N": what a pair of runs ran on, for captions.
+QString runCaption(const prof::RunMetrics& metrics);
+
+} // namespace es::app

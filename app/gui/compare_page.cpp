@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "compare_page.h"
+
+#include "chart_card.h"
+#include "compare_data.h"
+#include "item_models.h"
+#include "session_document.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QGridLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace es::app {
+
+ComparePage::ComparePage(SessionDocument* document, QWidget* parent)
+    : QWidget(parent)
+    , m_document(document)
+    , m_header(new QLabel)
+    , m_waterfallGrid(new QGridLayout)
+    , m_pairGrid(new QGridLayout)
+    , m_base(new QComboBox)
+    , m_with(new QComboBox)
+    , m_findingsView(new QTableView)
+    , m_metricsView(new QTableView)
+    , m_findings(new FindingsModel(this))
+    , m_metrics(new MetricsModel(this))
+{
+    m_header->setWordWrap(true);
+    auto* exportButton = new QPushButton(tr("Export all charts…"));
+    auto* pick = new QHBoxLayout;
+    pick->addWidget(new QLabel(tr("Before:")));
+    pick->addWidget(m_base, 1);
+    pick->addWidget(new QLabel(tr("After:")));
+    pick->addWidget(m_with, 1);
+    pick->addWidget(exportButton);
+    for (QTableView* view : { m_findingsView, m_metricsView }) {
+        view->horizontalHeader()->setStretchLastSection(true);
+        view->verticalHeader()->hide();
+        view->setSelectionBehavior(QAbstractItemView::SelectRows);
+        view->setMinimumHeight(180);
+        view->setWordWrap(false);
+    }
+    m_findingsView->setModel(m_findings);
+    m_metricsView->setModel(m_metrics);
+    m_findingsView->setToolTip(tr("Double-click a finding to see it in the timeline"));
+
+    auto* content = new QWidget;
+    auto* layout = new QVBoxLayout(content);
+    layout->addWidget(m_header);
+    layout->addLayout(m_waterfallGrid);
+    layout->addLayout(pick);
+    layout->addLayout(m_pairGrid);
+    layout->addWidget(
+        new QLabel(tr("<b>Findings</b>: gone, appeared, still there (double-click: show in the timeline)")));
+    layout->addWidget(m_findingsView);
+    layout->addWidget(new QLabel(tr("<b>Every metric</b>")));
+    layout->addWidget(m_metricsView);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(content);
+    scroll->setWidgetResizable(true);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(scroll);
+
+    connect(m_document, &SessionDocument::loaded, this, &ComparePage::refresh);
+    connect(m_document, &SessionDocument::runLayoutReady, this, [this](qint64 runId) {
+        if (runId == m_pendingBase || runId == m_pendingWith)
+            rebuildPairCharts();
+    });
+    connect(m_base, qOverload<int>(&QComboBox::activated), this, &ComparePage::rebuildPairCharts);
+    connect(m_with, qOverload<int>(&QComboBox::activated), this, &ComparePage::rebuildPairCharts);
+    connect(m_findingsView, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
+        const FindingsModel::Row* row = m_findings->rowAt(index.row());
+        if (!row)
+            return;
+        // A finding that is gone is best seen in the run that still had it.
+        const QComboBox* run = row->change == tr("gone") ? m_base : m_with;
+        emit showInTimeline(run->currentData().toLongLong(), QString::fromStdString(row->finding.stage));
+    });
+    connect(exportButton, &QPushButton::clicked, this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, tr("Export the charts into"));
+        if (folder.isEmpty())
+            return;
+        QString error;
+        const int written = exportCharts(folder, &error);
+        if (written < 0)
+            QMessageBox::critical(this, tr("Cannot export the charts"), error);
+    });
+}
+
+void ComparePage::clearCards(QGridLayout* grid)
+{
+    while (QLayoutItem* item = grid->takeAt(0)) {
+        if (QWidget* widget = item->widget()) {
+            m_cards.erase(std::remove(m_cards.begin(), m_cards.end(), widget), m_cards.end());
+            widget->deleteLater();
+        }
+        delete item;
+    }
+}
+
+ChartCard* ComparePage::addCard(
+    QGridLayout* grid, const QString& name, QWidget* chart, int row, int column, const QString& caption)
+{
+    auto* card = new ChartCard(name, chart);
+    card->setCaption(caption);
+    grid->addWidget(card, row, column);
+    m_cards.push_back(card);
+    return card;
+}
+
+void ComparePage::refresh()
+{
+    const auto snapshot = m_document->snapshot();
+    for (QComboBox* box : { m_base, m_with })
+        box->clear();
+    clearCards(m_waterfallGrid);
+    clearCards(m_pairGrid);
+    m_findings->setFindings({});
+    m_metrics->setMetrics({});
+    if (!snapshot || !snapshot->analysis || snapshot->analysis->runs.empty()) {
+        m_header->setText(snapshot && !snapshot->analysisError.empty()
+                ? tr("The session could not be analysed: %1").arg(QString::fromStdString(snapshot->analysisError))
+                : tr("No runs yet: run the lab from the Experiment panel, or open a session."));
+        return;
+    }
+    const prof::LabAnalysis& analysis = *snapshot->analysis;
+    const prof::RunMetrics& first = analysis.runs.front().metrics;
+    const auto weights = snapshot->runs.empty() ? std::string() : snapshot->runs.front().record.weights;
+    m_header->setText(tr("<b>%1</b> · %2 runs · %3 · weights: %4")
+                          .arg(QString::fromStdString(snapshot->path).toHtmlEscaped())
+                          .arg(analysis.runs.size())
+                          .arg(runCaption(first).toHtmlEscaped())
+                          .arg(QString::fromStdString(weights).toHtmlEscaped()));
+    addCard(m_waterfallGrid, "waterfall", makeBarChart(waterfallData(analysis)), 0, 0,
+        tr("Each bar: FPS of a run; the label gives its change against the run before."));
+    for (const prof::RunAnalysis& run : analysis.runs) {
+        const QString label = QStringLiteral("#%1 %2 (%3 FPS)")
+                                  .arg(run.metrics.runId)
+                                  .arg(QString::fromStdString(run.metrics.step))
+                                  .arg(run.metrics.fps, 0, 'f', 2);
+        m_base->addItem(label, qlonglong(run.metrics.runId));
+        m_with->addItem(label, qlonglong(run.metrics.runId));
+    }
+    m_base->setCurrentIndex(0);
+    m_with->setCurrentIndex(m_with->count() > 1 ? 1 : 0);
+    rebuildPairCharts();
+}
+
+void ComparePage::comparePair(qint64 baseRunId, qint64 withRunId)
+{
+    m_base->setCurrentIndex(m_base->findData(baseRunId));
+    m_with->setCurrentIndex(m_with->findData(withRunId));
+    rebuildPairCharts();
+}
+
+void ComparePage::rebuildPairCharts()
+{
+    const auto snapshot = m_document->snapshot();
+    if (!snapshot || m_base->currentIndex() < 0 || m_with->currentIndex() < 0)
+        return;
+    const qint64 baseId = m_base->currentData().toLongLong();
+    const qint64 withId = m_with->currentData().toLongLong();
+    const prof::RunAnalysis* base = snapshot->analysisOf(baseId);
+    const prof::RunAnalysis* with = snapshot->analysisOf(withId);
+    if (!base || !with)
+        return;
+    clearCards(m_pairGrid);
+    const prof::Comparison comparison = prof::compareRuns(*base, *with);
+    m_metrics->setMetrics(comparison.metrics);
+    m_findings->setComparison(comparison);
+    m_findingsView->resizeColumnsToContents();
+    m_metricsView->resizeColumnsToContents();
+    const QString caption = tr("Before: %1. After: %2. Measured speedup %3x; the findings of the run before "
+                               "predicted %4x.")
+                                .arg(runCaption(base->metrics), runCaption(with->metrics))
+                                .arg(comparison.measuredSpeedup, 0, 'f', 2)
+                                .arg(comparison.predictedSpeedup, 0, 'f', 2);
+    addCard(m_pairGrid, "fps", makeBarChart(fpsData(base->metrics, with->metrics)), 0, 0, caption);
+    addCard(m_pairGrid, "stages", makeBarChart(stageData(base->metrics, with->metrics)), 0, 1,
+        tr("Mean ms per frame of each stage (NVTX ranges)."));
+    addCard(m_pairGrid, "copies-syncs", makeBarChart(copiesData(base->metrics, with->metrics)), 1, 0,
+        tr("Per frame: copies by direction and synchronizations (GPU trace), scalar reads (operators)."));
+    addCard(m_pairGrid, "gpu-busy", makeBarChart(gpuBusyData(base->metrics, with->metrics)), 1, 1,
+        tr("Union of kernels, copies and memsets over the measured batches' windows."));
+    // Utilization over time needs the runs' counters: they load on the thread pool and the chart follows.
+    m_pendingBase = baseId;
+    m_pendingWith = withId;
+    const auto baseLayout = m_document->cachedLayout(baseId);
+    const auto withLayout = m_document->cachedLayout(withId);
+    if (!baseLayout)
+        m_document->requestRunLayout(baseId);
+    if (!withLayout)
+        m_document->requestRunLayout(withId);
+    addCard(m_pairGrid, "utilization",
+        makeLineChart(utilizationData(
+            baseLayout.get(), withLayout.get(), QStringLiteral("#%1").arg(baseId), QStringLiteral("#%1").arg(withId))),
+        2, 0,
+        baseLayout && withLayout ? tr("System sampler, every core averaged; GPU load where it was sampled.")
+                                 : tr("Loading the runs' counters…"));
+    addCard(m_pairGrid, "energy", makeBarChart(energyData(base->metrics, with->metrics)), 2, 1,
+        tr("Mean power over the run times the frame time."));
+}
+
+int ComparePage::exportCharts(const QString& folder, QString* error) const
+{
+    int written = 0;
+    for (const ChartCard* card : m_cards) {
+        if (!card->exportTo(folder, error))
+            return -1;
+        written += 2;
+    }
+    return written;
+}
+
+} // namespace es::app

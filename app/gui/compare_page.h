@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QWidget>
+
+#include <vector>
+
+class QComboBox;
+class QGridLayout;
+class QLabel;
+class QTableView;
+
+namespace es::app {
+
+class ChartCard;
+class FindingsModel;
+class MetricsModel;
+class SessionDocument;
+
+/// The Compare page: the waterfall of all steps with the findings of the chosen step, then any two runs before and
+/// after: FPS, stage breakdown, copies and synchronizations per frame, GPU busy, utilization over time and energy
+/// per frame as charts (each exports as PNG and SVG), every metric with its change, and the findings that appeared
+/// or disappeared. Double-clicking a finding asks for the timeline at the frame that shows it. GUI thread only.
+class ComparePage : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ComparePage(SessionDocument* document, QWidget* parent = nullptr);
+
+    /// Compares two runs of the session.
+    void comparePair(qint64 baseRunId, qint64 withRunId);
+    const std::vector<ChartCard*>& cards() const { return m_cards; }
+    FindingsModel* findingsModel() const { return m_findings; }
+    MetricsModel* metricsModel() const { return m_metrics; }
+    /// Writes every chart as PNG and SVG into `folder`; the number written, or -1 with `error` set.
+    int exportCharts(const QString& folder, QString* error = nullptr) const;
+
+signals:
+    /// A finding was double-clicked: show `runId`'s timeline on the frame that shows `stage` best.
+    void showInTimeline(qint64 runId, const QString& stage);
+
+private:
+    void refresh();
+    void rebuildPairCharts();
+    void clearCards(QGridLayout* grid);
+    ChartCard* addCard(
+        QGridLayout* grid, const QString& name, QWidget* chart, int row, int column, const QString& caption);
+
+    SessionDocument* m_document;
+    QLabel* m_header;
+    QGridLayout* m_waterfallGrid;
+    QGridLayout* m_pairGrid;
+    QComboBox* m_base;
+    QComboBox* m_with;
+    QTableView* m_findingsView;
+    QTableView* m_metricsView;
+    FindingsModel* m_findings;
+    MetricsModel* m_metrics;
+    std::vector<ChartCard*> m_cards;
+    qint64 m_pendingBase = -1, m_pendingWith = -1;
+};
+
+} // namespace es::app

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "lab_controller.h"
+
+#include <QWidget>
+
+class QLabel;
+
+namespace es::app {
+
+/// The video with its detection boxes and labels, scaled to fit, as the lab runs. GUI thread only.
+class VideoWidget : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit VideoWidget(QWidget* parent = nullptr);
+    void setFrame(const QImage& frame, const engine::FrameDetections& detections);
+    bool hasFrame() const { return !m_frame.isNull(); }
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+
+private:
+    QImage m_frame;
+    engine::FrameDetections m_detections;
+};
+
+/// Stage times as horizontal bars in the stages' colours, with their ms per frame. GUI thread only.
+class StageBars : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit StageBars(QWidget* parent = nullptr);
+    void setStages(const std::map<std::string, double>& stagesMs);
+    QSize sizeHint() const override { return { 320, 120 }; }
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+
+private:
+    std::map<std::string, double> m_stagesMs;
+};
+
+/// The Live page: the frame being processed with its boxes, the step, FPS so far, the frame count and the stage
+/// times, updated after every batch the GUI has time to draw. GUI thread only.
+class LivePage : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit LivePage(QWidget* parent = nullptr);
+    void showUpdate(const LiveSnapshot& snapshot);
+    void setStatus(const QString& text);
+    /// Updates shown so far (tests).
+    int updatesShown() const { return m_updates; }
+    QString fpsText() const;
+
+private:
+    VideoWidget* m_video;
+    QLabel* m_step;
+    QLabel* m_fps;
+    QLabel* m_frames;
+    QLabel* m_status;
+    StageBars* m_stages;
+    int m_updates = 0;
+};
+
+} // namespace es::app

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "lab_controller.h"
+
+#include "session_store.h"
+
+#include <QCoreApplication>
+#include <QPointer>
+
+#include <algorithm>
+
+namespace es::app {
+
+QImage toImage(const engine::Frame& frame)
+{
+    if (frame.width <= 0 || frame.height <= 0 || frame.rgb.size() < size_t(frame.width) * size_t(frame.height) * 3)
+        return {};
+    const QImage view(frame.rgb.data(), frame.width, frame.height, frame.width * 3, QImage::Format_RGB888);
+    return view.copy();
+}
+
+LabController::LabController(QObject* parent)
+    : QObject(parent), m_liveInFlight(std::make_shared<std::atomic<bool>>(false))
+{
+    qRegisterMetaType<es::app::LiveSnapshot>();
+}
+
+LabController::~LabController()
+{
+    m_cancel = true;
+    if (m_worker.joinable())
+        m_worker.join();
+}
+
+bool LabController::start(engine::LabOptions options)
+{
+    if (m_running)
+        return false;
+    if (m_worker.joinable())
+        m_worker.join();
+    m_running = true;
+    m_cancel = false;
+    m_liveInFlight->store(false);
+    options.cancel = &m_cancel;
+    QPointer<LabController> guard(this);
+    auto post = [guard](auto function) {
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [guard, function = std::move(function)]() mutable {
+                if (guard)
+                    function(guard.data());
+            },
+            Qt::QueuedConnection);
+    };
+    options.progress = [post](const std::string& line) {
+        post([text = QString::fromStdString(line)](LabController* self) { emit self->progress(text); });
+    };
+    options.live = [post, inFlight = m_liveInFlight](const engine::LiveUpdate& update) {
+        if (inFlight->exchange(true))
+            return; // the GUI has not drawn the previous frame yet
+        LiveSnapshot snapshot;
+        if (update.frame)
+            snapshot.frame = toImage(*update.frame);
+        snapshot.detections = update.detections;
+        snapshot.stepId = QString::fromStdString(update.stepId);
+        snapshot.stepNumber = update.stepNumber;
+        snapshot.framesDone = update.framesDone;
+        snapshot.framesTotal = update.framesTotal;
+        snapshot.fps = update.fps;
+        snapshot.batchLatencyMs = update.batchLatencyMs;
+        snapshot.stagesMs = update.stagesMs;
+        post([snapshot = std::move(snapshot)](LabController* self) mutable { self->deliverLive(std::move(snapshot)); });
+    };
+    m_worker = std::thread([post, options = std::move(options)]() {
+        const auto sessionRuns = [&options]() {
+            std::vector<int64_t> ids;
+            if (options.sessionPath.empty())
+                return ids;
+            auto store = prof::SessionStore::openForReading(options.sessionPath);
+            if (store) {
+                auto runs = store.value()->runs();
+                if (runs)
+                    for (const prof::RunSummary& run : runs.value())
+                        ids.push_back(run.runId);
+            }
+            return ids;
+        };
+        const std::vector<int64_t> before = sessionRuns();
+        bool ok = false;
+        bool cancelled = false;
+        QString message;
+        QVector<qint64> runIds;
+        try {
+            auto result = engine::runLab(options);
+            if (result) {
+                ok = true;
+                for (int64_t id : result.value().runIds)
+                    runIds.push_back(id);
+                for (const std::string& note : result.value().notes)
+                    post([text = QString::fromStdString("note: " + note)](
+                             LabController* self) { emit self->progress(text); });
+            } else {
+                cancelled = result.status().code() == StatusCode::Cancelled;
+                message = QString::fromStdString(result.status().message());
+            }
+        } catch (const std::exception& error) {
+            message = QString::fromStdString(std::string("the lab stopped on an unexpected error: ") + error.what());
+        }
+        if (!ok) {
+            // The steps finished before the failure or the cancel are in the session: name them.
+            for (int64_t id : sessionRuns())
+                if (std::find(before.begin(), before.end(), id) == before.end())
+                    runIds.push_back(id);
+        }
+        post([ok, cancelled, message, runIds](LabController* self) {
+            self->m_running = false;
+            emit self->finished(ok, cancelled, message, runIds);
+        });
+    });
+    return true;
+}
+
+void LabController::cancel()
+{
+    m_cancel = true;
+}
+
+void LabController::deliverLive(LiveSnapshot snapshot)
+{
+    emit live(snapshot);
+    m_liveInFlight->store(false);
+}
+
+} // namespace es::app

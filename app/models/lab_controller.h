@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "detection.h"
+#include "lab.h"
+
+#include <QImage>
+#include <QObject>
+#include <QString>
+#include <QVector>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <thread>
+
+namespace es::app {
+
+/// What the Live page shows after a batch: a copy of the frame, its detections, the step's FPS and stage times so
+/// far. Value type.
+struct LiveSnapshot
+{
+    QImage frame;
+    engine::FrameDetections detections;
+    QString stepId;
+    int stepNumber = 0;
+    qint64 framesDone = 0;
+    qint64 framesTotal = 0;
+    double fps = 0;
+    double batchLatencyMs = 0;
+    std::map<std::string, double> stagesMs;
+};
+
+/// Runs the lab (engine::runLab) on a worker thread so that the window never waits: progress lines, live frames and
+/// the end arrive as signals on the GUI thread. Live frames are dropped while the GUI has not shown the previous one,
+/// so a slow screen never slows the lab. cancel() stops after the current batch; the steps finished before it are
+/// already in the session. Exceptions stay on the worker thread. GUI thread only.
+class LabController : public QObject
+{
+    Q_OBJECT
+public:
+    explicit LabController(QObject* parent = nullptr);
+    ~LabController() override;
+
+    /// Starts a lab run; false when one is already running.
+    bool start(engine::LabOptions options);
+    void cancel();
+    bool isRunning() const { return m_running; }
+    bool cancelRequested() const { return m_cancel.load(); }
+
+signals:
+    void progress(const QString& line);
+    void live(const es::app::LiveSnapshot& snapshot);
+    /// `cancelled` when Cancel stopped it; `message` names the input and the fix when it failed; `runIds` are the
+    /// session's runs written by this lab (the finished steps, also when it failed or was cancelled).
+    void finished(bool ok, bool cancelled, const QString& message, const QVector<qint64>& runIds);
+
+private:
+    void deliverLive(LiveSnapshot snapshot);
+
+    std::thread m_worker;
+    std::atomic<bool> m_cancel { false };
+    std::shared_ptr<std::atomic<bool>> m_liveInFlight;
+    bool m_running = false;
+};
+
+/// Copies an RGB frame of the engine into a QImage (deep copy: the engine's buffer lives only during the call).
+QImage toImage(const engine::Frame& frame);
+
+} // namespace es::app
+
+Q_DECLARE_METATYPE(es::app::LiveSnapshot)

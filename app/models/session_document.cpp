@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "session_document.h"
+
+#include "exchange.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QPointer>
+#include <QStandardPaths>
+#include <QThreadPool>
+
+namespace es::app {
+
+const prof::RunAnalysis* SessionSnapshot::analysisOf(int64_t runId) const
+{
+    if (!analysis)
+        return nullptr;
+    for (const prof::RunAnalysis& run : analysis->runs) {
+        if (run.metrics.runId == runId)
+            return &run;
+    }
+    return nullptr;
+}
+
+const prof::RunSummary* SessionSnapshot::run(int64_t runId) const
+{
+    for (const prof::RunSummary& run : runs) {
+        if (run.runId == runId)
+            return &run;
+    }
+    return nullptr;
+}
+
+Result<std::shared_ptr<const SessionSnapshot>> loadSessionSnapshot(const std::string& path)
+{
+    ES_ASSIGN_OR_RETURN(auto store, prof::SessionStore::openForReading(path));
+    auto snapshot = std::make_shared<SessionSnapshot>();
+    snapshot->path = path;
+    ES_ASSIGN_OR_RETURN(snapshot->runs, store->runs());
+    ES_ASSIGN_OR_RETURN(snapshot->environment, store->environment());
+    if (!snapshot->runs.empty()) {
+        auto analysis = prof::analyzeSession(*store);
+        if (analysis)
+            snapshot->analysis = std::move(analysis.value());
+        else
+            snapshot->analysisError = analysis.status().message();
+    }
+    return std::shared_ptr<const SessionSnapshot>(std::move(snapshot));
+}
+
+Result<std::shared_ptr<const TimelineLayout>> loadRunLayout(const std::string& sessionPath, int64_t runId)
+{
+    ES_ASSIGN_OR_RETURN(auto store, prof::SessionStore::openForReading(sessionPath));
+    ES_ASSIGN_OR_RETURN(prof::TraceModel model, prof::loadRun(*store, runId));
+    return TimelineLayout::build(std::make_shared<const prof::TraceModel>(std::move(model)));
+}
+
+QString defaultSessionFolder()
+{
+    QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (folder.isEmpty())
+        folder = QDir::homePath() + "/.local/share/EdgeScope";
+    folder += "/sessions";
+    QDir().mkpath(folder);
+    return folder;
+}
+
+namespace {
+
+/// Runs `work` on the thread pool and hands its result to `deliver` on the GUI thread, unless `owner` is gone.
+template<typename Work, typename Deliver> void runAsync(QObject* owner, Work work, Deliver deliver)
+{
+    QPointer<QObject> guard(owner);
+    QThreadPool::globalInstance()->start([guard, work = std::move(work), deliver = std::move(deliver)]() mutable {
+        auto result = work();
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [guard, deliver = std::move(deliver), result = std::move(result)]() mutable {
+                if (guard)
+                    deliver(std::move(result));
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+} // namespace
+
+SessionDocument::SessionDocument(QObject* parent) : QObject(parent) { }
+
+void SessionDocument::open(const QString& path)
+{
+    auto kind = prof::detectTraceKind(path.toStdString());
+    if (!kind) {
+        emit failed(QString::fromStdString(kind.status().message()));
+        return;
+    }
+    if (kind.value() == prof::TraceKind::EdgeScopeSession) {
+        load(path, QString());
+        return;
+    }
+    const QString target = defaultSessionFolder() + "/" + QFileInfo(path).completeBaseName() + "-"
+        + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss") + ".sqlite";
+    load(target, path);
+}
+
+void SessionDocument::reload()
+{
+    if (!m_path.isEmpty() && QFileInfo::exists(m_path))
+        load(m_path, QString());
+}
+
+void SessionDocument::startNew(const QString& path)
+{
+    ++m_generation;
+    m_path = path;
+    m_layouts.clear();
+    auto empty = std::make_shared<SessionSnapshot>();
+    empty->path = path.toStdString();
+    m_snapshot = std::move(empty);
+    emit loaded();
+}
+
+void SessionDocument::load(const QString& path, const QString& importFrom)
+{
+    const quint64 generation = ++m_generation;
+    ++m_pending;
+    const std::string sessionPath = path.toStdString();
+    const std::string tracePath = importFrom.toStdString();
+    runAsync(
+        this,
+        [sessionPath, tracePath]() -> Result<std::shared_ptr<const SessionSnapshot>> {
+            if (!tracePath.empty()) {
+                auto imported = prof::importTrace(tracePath, sessionPath);
+                if (!imported)
+                    return imported.status();
+            }
+            auto snapshot = loadSessionSnapshot(sessionPath);
+            if (snapshot && !tracePath.empty()) {
+                auto copy = std::make_shared<SessionSnapshot>(*snapshot.value());
+                copy->importedFrom = tracePath;
+                return std::shared_ptr<const SessionSnapshot>(std::move(copy));
+            }
+            return snapshot;
+        },
+        [this, generation, path](Result<std::shared_ptr<const SessionSnapshot>> result) {
+            --m_pending;
+            if (generation != m_generation)
+                return;
+            if (!result) {
+                emit failed(QString::fromStdString(result.status().message()));
+                return;
+            }
+            m_layouts.clear(); // the runs may have changed; layouts load again on demand
+            m_path = path;
+            m_snapshot = std::move(result.value());
+            emit loaded();
+        });
+}
+
+void SessionDocument::requestRunLayout(qint64 runId)
+{
+    if (m_layouts.count(runId)) {
+        emit runLayoutReady(runId);
+        return;
+    }
+    const quint64 generation = m_generation;
+    ++m_pending;
+    runAsync(
+        this, [path = m_path.toStdString(), runId]() { return loadRunLayout(path, runId); },
+        [this, generation, runId](Result<std::shared_ptr<const TimelineLayout>> result) {
+            --m_pending;
+            if (generation != m_generation)
+                return;
+            if (!result) {
+                emit runLayoutFailed(runId, QString::fromStdString(result.status().message()));
+                return;
+            }
+            // Keep a few runs: two side by side and the ones just left.
+            if (m_layouts.size() >= 4)
+                m_layouts.erase(m_layouts.begin());
+            m_layouts[runId] = std::move(result.value());
+            emit runLayoutReady(runId);
+        });
+}
+
+std::shared_ptr<const TimelineLayout> SessionDocument::cachedLayout(qint64 runId) const
+{
+    auto found = m_layouts.find(runId);
+    return found == m_layouts.end() ? nullptr : found->second;
+}
+
+} // namespace es::app

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "analysis.h"
+#include "session_store.h"
+#include "timeline_layout.h"
+
+#include <QObject>
+#include <QString>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace es::app {
+
+/// What the pages show of a session: its runs, environment and the lab analysis (every run, each compared with the
+/// one before). Built off the GUI thread, then immutable; any thread.
+struct SessionSnapshot
+{
+    std::string path;
+    std::string importedFrom; ///< the trace it was imported from, empty for a lab session
+    std::vector<prof::RunSummary> runs;
+    std::map<std::string, std::string> environment;
+    std::optional<prof::LabAnalysis> analysis;
+    std::string analysisError;
+
+    /// The analysis of a run, or null.
+    const prof::RunAnalysis* analysisOf(int64_t runId) const;
+    const prof::RunSummary* run(int64_t runId) const;
+};
+
+/// Reads a session file into a snapshot. Any thread.
+Result<std::shared_ptr<const SessionSnapshot>> loadSessionSnapshot(const std::string& path);
+/// Loads one run's events and lays out its lanes. Any thread.
+Result<std::shared_ptr<const TimelineLayout>> loadRunLayout(const std::string& sessionPath, int64_t runId);
+
+/// Where imported traces and new lab sessions go by default: the application's data folder.
+QString defaultSessionFolder();
+
+/// The session the window shows, loaded and reloaded on the thread pool: open() takes a lab session or any trace
+/// importTrace reads (nsys SQLite, Kineto JSON, NVTXT), which it imports into a new session beside the others first;
+/// runLayout() loads a run's timeline. Results arrive as signals on the GUI thread; a result overtaken by a newer
+/// request is dropped. GUI thread only.
+class SessionDocument : public QObject
+{
+    Q_OBJECT
+public:
+    explicit SessionDocument(QObject* parent = nullptr);
+
+    void open(const QString& path);
+    /// Re-reads the current session (after a run appended to it).
+    void reload();
+    void requestRunLayout(qint64 runId);
+    /// Points at a session that may not exist yet (a new lab): empty snapshot until a run writes it.
+    void startNew(const QString& path);
+
+    QString path() const { return m_path; }
+    std::shared_ptr<const SessionSnapshot> snapshot() const { return m_snapshot; }
+    std::shared_ptr<const TimelineLayout> cachedLayout(qint64 runId) const;
+    bool isLoading() const { return m_pending > 0; }
+
+signals:
+    void loaded();
+    /// The message names the file and the fix.
+    void failed(const QString& message);
+    void runLayoutReady(qint64 runId);
+    void runLayoutFailed(qint64 runId, const QString& message);
+
+private:
+    void load(const QString& path, const QString& importFrom);
+
+    QString m_path;
+    std::shared_ptr<const SessionSnapshot> m_snapshot;
+    std::map<qint64, std::shared_ptr<const TimelineLayout>> m_layouts;
+    quint64 m_generation = 0;
+    int m_pending = 0;
+};
+
+} // namespace es::app
