@@ -3,6 +3,7 @@
 // PyTorch profiler writes. Both read the run through loadRun (the trace model) and write through TextWriter.
 #include "exchange.h"
 #include "export_internal.h"
+#include "gpu_attribution.h"
 #include "sqlite_util.h"
 #include "text_writer.h"
 #include "trace_model.h"
@@ -169,22 +170,6 @@ const char* memcpyName(const CopyEvent& copy)
     return text.c_str();
 }
 
-const char* syncName(uint32_t type)
-{
-    switch (type) {
-    case 1:
-        return "Event Sync";
-    case 2:
-        return "Stream Wait Event";
-    case 3:
-        return "Stream Sync";
-    case 4:
-        return "Context Sync";
-    default:
-        return "Unknown Sync";
-    }
-}
-
 } // namespace
 
 Result<int64_t> writeChrome(const SessionStore& store, const std::vector<ExportRun>& runs, TextWriter& out)
@@ -266,7 +251,7 @@ Result<int64_t> writeChrome(const SessionStore& store, const std::vector<ExportR
                 else if (s.kind == 5)
                     out << "\"Memset (Device)\"";
                 else
-                    out.jsonString(syncName(static_cast<const SyncEvent*>(s.source)->syncType));
+                    out.jsonString(syncTypeName(static_cast<const SyncEvent*>(s.source)->syncType));
                 out << ", \"pid\": " << pid << ", \"tid\": " << stream.streamId << ", \"ts\": ";
                 out.microseconds(s.startNs) << ", \"dur\": ";
                 out.microseconds(s.endNs - s.startNs);

@@ -115,6 +115,22 @@ const char* copyDirection(uint8_t copyKind)
     }
 }
 
+const char* syncTypeName(uint32_t syncType)
+{
+    switch (syncType) {
+    case 1:
+        return "Event Sync";
+    case 2:
+        return "Stream Wait Event";
+    case 3:
+        return "Stream Sync";
+    case 4:
+        return "Context Sync";
+    default:
+        return "Unknown Sync";
+    }
+}
+
 GpuAttribution attributeGpuWork(const TraceModel& model)
 {
     GpuAttribution result;

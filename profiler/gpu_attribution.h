@@ -67,5 +67,7 @@ GpuAttribution attributeGpuWork(const TraceModel& model);
 
 /// "DtoH" for ENUM_CUDA_MEMCPY_OPER 2, and so on; "other" for the rest.
 const char* copyDirection(uint8_t copyKind);
+/// "Stream Sync" for ENUM_CUPTI_SYNC_TYPE 3, and so on, as Nsight Systems names them; "Unknown Sync" for the rest.
+const char* syncTypeName(uint32_t syncType);
 
 } // namespace es::prof

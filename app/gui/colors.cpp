@@ -2,6 +2,8 @@
 #include "colors.h"
 
 #include <QHash>
+#include <QScrollArea>
+#include <QVBoxLayout>
 
 namespace es::app {
 
@@ -52,6 +54,16 @@ QColor hashedColor(const QString& name)
 {
     const uint hash = qHash(name);
     return QColor::fromHsl(int(hash % 360), 110, 175);
+}
+
+void setScrollingContent(QWidget* page, QWidget* content)
+{
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(content);
+    scroll->setWidgetResizable(true);
+    auto* outer = new QVBoxLayout(page);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(scroll);
 }
 
 } // namespace es::app

@@ -4,6 +4,8 @@
 #include <QColor>
 #include <QString>
 
+class QWidget;
+
 namespace es::app {
 
 // One colour per thing everywhere (timeline, charts, live page): the Okabe-Ito palette, safe for colour-blind
@@ -21,5 +23,8 @@ QColor copyColor(const QString& direction, bool isMemset);
 QColor syncColor();
 /// A stable pastel colour for any other name (operators, API calls).
 QColor hashedColor(const QString& name);
+
+/// Puts `content` into a scroll area that fills `page` (the long pages: Compare, Telemetry). GUI thread only.
+void setScrollingContent(QWidget* page, QWidget* content);
 
 } // namespace es::app

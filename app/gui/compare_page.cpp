@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "compare_page.h"
+#include "colors.h"
 
 #include "chart_card.h"
 #include "compare_data.h"
@@ -62,12 +63,7 @@ ComparePage::ComparePage(SessionDocument* document, QWidget* parent)
     layout->addWidget(m_findingsView);
     layout->addWidget(new QLabel(tr("<b>Every metric</b>")));
     layout->addWidget(m_metricsView);
-    auto* scroll = new QScrollArea;
-    scroll->setWidget(content);
-    scroll->setWidgetResizable(true);
-    auto* outer = new QVBoxLayout(this);
-    outer->setContentsMargins(0, 0, 0, 0);
-    outer->addWidget(scroll);
+    setScrollingContent(this, content);
 
     connect(m_document, &SessionDocument::loaded, this, &ComparePage::refresh);
     connect(m_document, &SessionDocument::runLayoutReady, this, [this](qint64 runId) {

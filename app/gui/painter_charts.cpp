@@ -13,11 +13,11 @@ bool chartsUseQtCharts()
 
 namespace {
 
-/// Grouped (or stacked) horizontal bars with their values. GUI thread only.
-class PainterBars : public QWidget
+/// What every painter chart shares: the background and the title; subclasses draw the data below. GUI thread only.
+template<typename Data> class PainterChart : public QWidget
 {
 public:
-    explicit PainterBars(BarChartData data) : m_data(std::move(data)) { setMinimumHeight(220); }
+    explicit PainterChart(Data data) : m_data(std::move(data)) { setMinimumHeight(220); }
 
 protected:
     void paintEvent(QPaintEvent*) override
@@ -26,6 +26,22 @@ protected:
         painter.fillRect(rect(), palette().base());
         painter.setPen(palette().text().color());
         painter.drawText(QRect(0, 0, width(), 20), Qt::AlignCenter, m_data.title);
+        paintData(painter);
+    }
+    virtual void paintData(QPainter& painter) = 0;
+
+    Data m_data;
+};
+
+/// Grouped (or stacked) horizontal bars with their values. GUI thread only.
+class PainterBars : public PainterChart<BarChartData>
+{
+public:
+    using PainterChart::PainterChart;
+
+protected:
+    void paintData(QPainter& painter) override
+    {
         double largest = 1e-9;
         for (int c = 0; c < m_data.categories.size(); ++c) {
             double total = 0;
@@ -60,24 +76,17 @@ protected:
             }
         }
     }
-
-private:
-    BarChartData m_data;
 };
 
 /// Lines over time. GUI thread only.
-class PainterLines : public QWidget
+class PainterLines : public PainterChart<LineChartData>
 {
 public:
-    explicit PainterLines(LineChartData data) : m_data(std::move(data)) { setMinimumHeight(220); }
+    using PainterChart::PainterChart;
 
 protected:
-    void paintEvent(QPaintEvent*) override
+    void paintData(QPainter& painter) override
     {
-        QPainter painter(this);
-        painter.fillRect(rect(), palette().base());
-        painter.setPen(palette().text().color());
-        painter.drawText(QRect(0, 0, width(), 20), Qt::AlignCenter, m_data.title);
         double xMax = 1e-9;
         for (const auto& series : m_data.series)
             for (const QPointF& point : series.points)
@@ -95,9 +104,6 @@ protected:
             painter.drawPolyline(line);
         }
     }
-
-private:
-    LineChartData m_data;
 };
 
 } // namespace

@@ -69,22 +69,6 @@ std::vector<EventRow> rowsByDepth(const std::vector<prof::SliceEvent>& events)
     return rows;
 }
 
-const char* syncTypeName(uint32_t syncType)
-{
-    switch (syncType) {
-    case 1:
-        return "event synchronize";
-    case 2:
-        return "stream wait event";
-    case 3:
-        return "stream synchronize";
-    case 4:
-        return "context synchronize";
-    default:
-        return "synchronization";
-    }
-}
-
 bool isStageName(const std::string& name)
 {
     return name == "buffer_to_image_tensor" || name == "preprocess" || name == "detector" || name == "postprocess";
@@ -183,7 +167,7 @@ std::string TimelineLayout::eventName(const Lane& lane, size_t index) const
         return copy.isMemset ? std::string("memset") : std::string("memcpy ") + prof::copyDirection(copy.copyKind);
     }
     case LaneKind::Syncs:
-        return syncTypeName(trace.streams[size_t(lane.trackIndex)].syncs[index].syncType);
+        return prof::syncTypeName(trace.streams[size_t(lane.trackIndex)].syncs[index].syncType);
     case LaneKind::Counter:
         return lane.label;
     }

@@ -113,4 +113,24 @@ inline prof::RunData syntheticGpuRun(int64_t frames, const SyntheticTraceShape& 
     return data;
 }
 
+/// A session of two runs, s0 (the copy loop) then s1 (one copy per frame, 14 ms frames instead of 20): what a step
+/// that removes the loop looks like. Returns an empty string, or what failed.
+inline std::string writeBeforeAfterSession(const std::string& path, int64_t frames)
+{
+    auto store = prof::SessionStore::openForWriting(path);
+    if (!store)
+        return store.status().message();
+    if (auto written = store.value()->writeRun(syntheticGpuRun(frames)); !written)
+        return written.status().message();
+    SyntheticTraceShape oneCopy;
+    oneCopy.copiesPerFrame = 1;
+    oneCopy.frameNs = 14'000'000;
+    prof::RunData after = syntheticGpuRun(frames, oneCopy);
+    after.run.step = "s1-cpu-postprocess";
+    after.run.stepNumber = 1;
+    if (auto written = store.value()->writeRun(after); !written)
+        return written.status().message();
+    return {};
+}
+
 } // namespace es::test_support

@@ -22,19 +22,8 @@ private slots:
     {
         QVERIFY(m_folder.isValid());
         const std::string path = (m_folder.path() + "/models.sqlite").toStdString();
-        auto store = es::prof::SessionStore::openForWriting(path);
-        QVERIFY(store.isOk());
-        es::test_support::SyntheticTraceShape slow;
-        slow.copiesPerFrame = 300;
-        QVERIFY(store.value()->writeRun(es::test_support::syntheticGpuRun(6, slow)).isOk());
-        es::test_support::SyntheticTraceShape fast = slow;
-        fast.copiesPerFrame = 1; // s1: one copy per frame instead of a loop of them
-        fast.frameNs = 14'000'000;
-        auto after = es::test_support::syntheticGpuRun(6, fast);
-        after.run.step = "s1-cpu-postprocess";
-        after.run.stepNumber = 1;
-        QVERIFY(store.value()->writeRun(after).isOk());
-        store.value().reset();
+        const std::string written = es::test_support::writeBeforeAfterSession(path, 6);
+        QVERIFY2(written.empty(), written.c_str());
         auto snapshot = loadSessionSnapshot(path);
         QVERIFY2(snapshot.isOk(), snapshot.status().message().c_str());
         m_snapshot = snapshot.value();
