@@ -13,7 +13,11 @@ ES_PACKAGES=(
   nlohmann-json3-dev libcli11-dev                # JSON output, command-line parsing
   libsqlite3-dev                                 # the lab session file
   zlib1g-dev                                     # gzipped PyTorch profiler traces (import)
+  qt6-base-dev qt6-svg-dev                       # the desktop application (Qt Widgets; SVG chart export)
+  qt6-charts-dev libqt6opengl6-dev               # its Compare page charts (Qt Charts needs Qt OpenGL's headers)
+  fonts-dejavu-core                              # text on a machine with no desktop fonts
   libgtest-dev                                   # tests
+  xvfb imagemagick x11-utils                     # the GUI's screenshots and start check on a virtual display
   python3                                        # acceptance checks
 )
 

@@ -12,9 +12,16 @@ namespace {
 
 const char* const kStages[] = { "buffer_to_image_tensor", "preprocess", "detector", "postprocess" };
 
+/// "s2" for a lab step (its colour and the legend name the rest), else the run's step or title.
+QString shortStep(const prof::RunMetrics& metrics)
+{
+    const QString step = QString::fromStdString(metrics.step);
+    return step.size() > 2 && step[0] == 's' && step[1].isDigit() && step[2] == '-' ? step.left(2) : step;
+}
+
 QString shortName(const prof::RunMetrics& metrics)
 {
-    return QStringLiteral("#%1 %2").arg(metrics.runId).arg(QString::fromStdString(metrics.step));
+    return QStringLiteral("#%1 %2").arg(metrics.runId).arg(shortStep(metrics));
 }
 
 int stepNumberOf(const prof::RunMetrics& metrics)
@@ -28,8 +35,8 @@ BarChartData pairData(const QString& title, const QString& unit, const prof::Run
     BarChartData data;
     data.title = title;
     data.unit = unit;
-    data.categories = { shortName(base) + "\n" + QString::number(baseValue, 'g', 3) + " " + unit,
-        shortName(with) + "\n" + QString::number(withValue, 'g', 3) + " " + unit + " ("
+    data.categories = { shortName(base) + ": " + QString::number(baseValue, 'g', 3) + " " + unit,
+        shortName(with) + ": " + QString::number(withValue, 'g', 3) + " " + unit + " ("
             + relativeChange(baseValue, withValue) + ")" };
     data.series.push_back({ shortName(base), stepColor(stepNumberOf(base)), { baseValue, 0 } });
     data.series.push_back({ shortName(with), stepColor(stepNumberOf(with)), { 0, withValue } });
@@ -59,8 +66,7 @@ BarChartData waterfallData(const prof::LabAnalysis& analysis)
     for (size_t i = 0; i < analysis.runs.size(); ++i) {
         const prof::RunMetrics& metrics = analysis.runs[i].metrics;
         device = QString::fromStdString(metrics.deviceName.empty() ? metrics.device : metrics.deviceName);
-        QString label
-            = QStringLiteral("%1\n%2 FPS").arg(QString::fromStdString(metrics.step)).arg(metrics.fps, 0, 'f', 2);
+        QString label = QStringLiteral("%1: %2").arg(shortStep(metrics)).arg(metrics.fps, 0, 'f', 2);
         if (i > 0) {
             const QString change = relativeChange(analysis.runs[i - 1].metrics.fps, metrics.fps);
             if (!change.isEmpty())
@@ -70,7 +76,10 @@ BarChartData waterfallData(const prof::LabAnalysis& analysis)
     }
     for (size_t i = 0; i < analysis.runs.size(); ++i) {
         const prof::RunMetrics& metrics = analysis.runs[i].metrics;
-        BarChartData::Series series { shortName(metrics), stepColor(stepNumberOf(metrics)), {} };
+        BarChartData::Series series {
+            QStringLiteral("#%1 %2").arg(metrics.runId).arg(QString::fromStdString(metrics.step)),
+            stepColor(stepNumberOf(metrics)), {}
+        };
         series.values.fill(0.0, int(analysis.runs.size()));
         series.values[int(i)] = metrics.fps;
         data.series.push_back(std::move(series));

@@ -11,7 +11,7 @@ namespace es::app {
 // chart measures and on what: device, precision, weights where known.
 
 /// FPS of every run of the lab, each bar in its step's colour, its relative change against the run before in the
-/// category label ("s1-cpu-postprocess\n1.53 FPS (+40 %)").
+/// category label ("s1: 1.53 (+40 %)"; the legend names each step in full).
 BarChartData waterfallData(const prof::LabAnalysis& analysis);
 BarChartData fpsData(const prof::RunMetrics& base, const prof::RunMetrics& with);
 /// Time per frame by stage, stacked, one bar per run.

@@ -209,6 +209,26 @@ void ExperimentPanel::setSteps(const std::vector<int>& steps)
         m_steps[i]->setChecked(std::find(steps.begin(), steps.end(), int(i)) != steps.end());
 }
 
+void ExperimentPanel::setBatch(int batch)
+{
+    m_batch->setValue(batch);
+}
+
+void ExperimentPanel::setDevice(const QString& device)
+{
+    m_device->setCurrentText(device);
+}
+
+void ExperimentPanel::setProfile(const QString& profile)
+{
+    m_profile->setCurrentText(profile);
+}
+
+void ExperimentPanel::setWeights(const QString& path)
+{
+    m_weights->setText(path);
+}
+
 void ExperimentPanel::setRunning(bool running)
 {
     m_run->setEnabled(!running);

@@ -31,6 +31,12 @@ public:
     void setSynthetic(int width, int height);
     void setFrames(int frames, int warmup);
     void setSteps(const std::vector<int>& steps);
+    void setBatch(int batch);
+    /// "auto", "cpu" or "cuda".
+    void setDevice(const QString& device);
+    /// "off", "light" or "full".
+    void setProfile(const QString& profile);
+    void setWeights(const QString& path);
     void setRunning(bool running);
     /// A progress line of the lab ("[s2-device-pre-post] frame 4/12").
     void showProgress(const QString& line);

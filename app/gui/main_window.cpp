@@ -36,6 +36,8 @@
 #include <QTabWidget>
 #include <QTableView>
 
+#include <cstdio>
+
 namespace es::app {
 
 namespace {
@@ -254,6 +256,8 @@ void MainWindow::showPage(Page page)
 void MainWindow::log(const QString& line)
 {
     m_log->appendPlainText(QDateTime::currentDateTime().toString("HH:mm:ss ") + line);
+    if (m_quiet) // scripts and tests read the log on stderr
+        std::fprintf(stderr, "edgescope: %s\n", qPrintable(line));
 }
 
 void MainWindow::showError(const QString& title, const QString& message)
@@ -276,6 +280,7 @@ void MainWindow::openFile(const QString& path)
     }
     log(tr("opening %1").arg(path));
     addRecentFile(QFileInfo(path).absoluteFilePath());
+    m_showCompareAfterLoad = true; // a session opens on its waterfall and findings
     m_document->open(QFileInfo(path).absoluteFilePath());
 }
 
@@ -292,7 +297,8 @@ void MainWindow::sessionLoaded()
         log(tr("imported %1 into %2").arg(QString::fromStdString(snapshot->importedFrom), m_document->path()));
     if (m_showCompareAfterLoad) {
         m_showCompareAfterLoad = false;
-        showPage(ComparePageIndex);
+        if (snapshot && !snapshot->runs.empty())
+            showPage(ComparePageIndex);
     }
 }
 
@@ -393,19 +399,25 @@ void MainWindow::rebuildRecentMenu()
     m_recentMenu->setEnabled(!m_recentMenu->isEmpty());
 }
 
+bool MainWindow::savePageScreenshot(Page page, const QString& folder, QString* error)
+{
+    static const char* const names[] = { "live", "timeline", "compare", "telemetry", "lesson" };
+    QDir().mkpath(folder);
+    showPage(page);
+    QApplication::processEvents();
+    const QString path = folder + "/gui-" + names[int(page)] + ".png";
+    if (grab().save(path))
+        return true;
+    if (error)
+        *error = tr("cannot write %1: check that the folder exists and is writable").arg(path);
+    return false;
+}
+
 bool MainWindow::saveScreenshots(const QString& folder, QString* error)
 {
-    QDir().mkpath(folder);
-    const QStringList names = { "live", "timeline", "compare", "telemetry", "lesson" };
-    for (int i = 0; i < names.size(); ++i) {
-        showPage(Page(i));
-        QApplication::processEvents();
-        const QString path = folder + "/gui-" + names[i] + ".png";
-        if (!grab().save(path)) {
-            if (error)
-                *error = tr("cannot write %1: check that the folder exists and is writable").arg(path);
+    for (Page page : { LivePageIndex, TimelinePageIndex, ComparePageIndex, TelemetryPageIndex, LessonPageIndex }) {
+        if (!savePageScreenshot(page, folder, error))
             return false;
-        }
     }
     return true;
 }

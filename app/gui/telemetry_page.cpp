@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "telemetry_page.h"
+#include "colors.h"
 
 #include "clock.h"
 #include "system_sampler.h"
@@ -121,12 +122,7 @@ TelemetryPage::TelemetryPage(QWidget* parent, int periodMs)
     layout->addLayout(m_grid);
     layout->addWidget(m_notes);
     layout->addStretch(1);
-    auto* scroll = new QScrollArea;
-    scroll->setWidget(content);
-    scroll->setWidgetResizable(true);
-    auto* outer = new QVBoxLayout(this);
-    outer->setContentsMargins(0, 0, 0, 0);
-    outer->addWidget(scroll);
+    setScrollingContent(this, content);
     connect(m_timer, &QTimer::timeout, this, &TelemetryPage::refresh);
     m_timer->start(500);
 }
@@ -188,6 +184,16 @@ void TelemetryPage::refresh()
     QStringList notes;
     for (const std::string& note : m_sampler->notes())
         notes << QString::fromStdString(note).toHtmlEscaped();
+    bool gpu = false, power = false;
+    for (const prof::CounterTrack& track : tracks) {
+        gpu = gpu || track.name.rfind("gpu", 0) == 0;
+        power = power || track.unit == "mW";
+    }
+    // A sensor that is not there is said so, never drawn as 0 %.
+    if (!gpu)
+        notes << tr("GPU: no GPU sensor on this machine (no NVIDIA driver for NVML, no Jetson GPU load file)");
+    if (!power)
+        notes << tr("Power: no power sensor (a Jetson's INA3221 rails, or NVML on a discrete NVIDIA GPU)");
     m_notes->setText(notes.isEmpty()
             ? tr("Every sensor this machine has was readable.")
             : tr("<b>Sensors not shown</b> (missing here, or needing root):<br>%1").arg(notes.join("<br>")));

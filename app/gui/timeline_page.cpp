@@ -110,6 +110,14 @@ TimelinePage::TimelinePage(SessionDocument* document, QWidget* parent)
     }
 }
 
+void TimelinePage::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    // Layouts load when the page is first seen (a run of ten million events takes seconds to read).
+    if (!m_top->timelineLayout())
+        requestLayouts();
+}
+
 void TimelinePage::refillRuns()
 {
     const auto snapshot = m_document->snapshot();

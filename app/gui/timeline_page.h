@@ -32,6 +32,9 @@ public:
     TimelineView* bottomView() const { return m_bottom; }
     SelectionStatsModel* selectionModel() const { return m_statsModel; }
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void refillRuns();
     void requestLayouts();

@@ -3,6 +3,7 @@
 // export, the timeline alone and side by side (aligned on a frame, zoom locked), telemetry, the lesson, the export
 // dialog (Chrome JSON and PDF), drag and drop, and the error paths.
 #include "chart_card.h"
+#include "compare_data.h"
 #include "compare_page.h"
 #include "export_dialog.h"
 #include "item_models.h"
@@ -37,17 +38,8 @@ private slots:
     {
         QStandardPaths::setTestModeEnabled(true);
         m_session = m_folder.path() + "/pages.sqlite";
-        auto store = es::prof::SessionStore::openForWriting(m_session.toStdString());
-        QVERIFY(store.isOk());
-        QVERIFY(store.value()->writeRun(es::test_support::syntheticGpuRun(8)).isOk());
-        es::test_support::SyntheticTraceShape fewer;
-        fewer.copiesPerFrame = 1;
-        fewer.frameNs = 14'000'000;
-        auto after = es::test_support::syntheticGpuRun(8, fewer);
-        after.run.step = "s1-cpu-postprocess";
-        after.run.stepNumber = 1;
-        QVERIFY(store.value()->writeRun(after).isOk());
-        store.value().reset();
+        const std::string written = es::test_support::writeBeforeAfterSession(m_session.toStdString(), 8);
+        QVERIFY2(written.empty(), written.c_str());
         m_window = std::make_unique<MainWindow>();
         m_window->setQuiet(true);
         m_window->resize(1500, 950);
@@ -82,6 +74,32 @@ private slots:
         }
         QCOMPARE(page->exportCharts("/proc/no-such-folder", &error), -1);
         QVERIFY(error.contains("/proc/no-such-folder"));
+    }
+
+    void compareFiguresComeFromTheAnalysis()
+    {
+        const auto snapshot = m_window->document()->snapshot();
+        QVERIFY(snapshot && snapshot->analysis);
+        const auto& runs = snapshot->analysis->runs;
+        const BarChartData waterfall = waterfallData(*snapshot->analysis);
+        QCOMPARE(waterfall.categories.size(), 2);
+        QCOMPARE(waterfall.categories[0], QStringLiteral("s0: 50.00"));
+        QCOMPARE(waterfall.categories[1], QStringLiteral("s1: 71.43 (+43 %)"));
+        QCOMPARE(waterfall.series.size(), size_t(2));
+        QCOMPARE(waterfall.series[1].values[1], runs[1].metrics.fps);
+        QCOMPARE(waterfall.series[1].values[0], 0.0);
+        const BarChartData copies = copiesData(runs[0].metrics, runs[1].metrics);
+        QCOMPARE(copies.series[1].name, QStringLiteral("DtoH copies"));
+        QCOMPARE(copies.series[1].values[0], 300.0); // the s0 loop: 300 copies per frame
+        QCOMPARE(copies.series[1].values[1], 1.0); // one per frame after
+        QCOMPARE(copies.series[3].values[0], 300.0); // and as many synchronizations
+        const BarChartData stages = stageData(runs[0].metrics, runs[1].metrics);
+        QCOMPARE(stages.series.size(), size_t(4));
+        QCOMPARE(stages.series[2].name, QStringLiteral("detector"));
+        QVERIFY(std::fabs(stages.series[2].values[0] - 10.0) < 1e-6); // 200 kernels launched every 50 us
+        const BarChartData energy = energyData(runs[0].metrics, runs[1].metrics);
+        QVERIFY(energy.series.empty()); // no power sensor in these runs: said, not drawn as 0
+        QVERIFY(energy.title.contains("no power sensor"));
     }
 
     void timelineShowsARunAndTwoSideBySide()

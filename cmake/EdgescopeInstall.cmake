@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: Apache-2.0
+# `cmake --install build` puts the application, the CLI, the resources (lessons a teacher can edit, icon, .desktop)
+# and the sample video under the prefix; `cpack -G DEB` (run in the build folder) makes a .deb of the same.
+include(GNUInstallDirs)
+install(TARGETS edgescope-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+if(TARGET edgescope)
+  install(TARGETS edgescope RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(FILES resources/edgescope.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
+  install(FILES resources/edgescope.svg DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
+endif()
+# The application finds these beside its binary: <prefix>/share/edgescope/{lessons,sample_videos} (lesson_page.cpp).
+install(DIRECTORY resources/lessons DESTINATION ${CMAKE_INSTALL_DATADIR}/edgescope)
+install(FILES resources/edgescope.svg DESTINATION ${CMAKE_INSTALL_DATADIR}/edgescope)
+install(DIRECTORY sample_videos/ DESTINATION ${CMAKE_INSTALL_DATADIR}/edgescope/sample_videos)
+install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+
+set(CPACK_PACKAGE_NAME "edgescope")
+set(CPACK_PACKAGE_VENDOR "EdgeScope")
+set(CPACK_PACKAGE_CONTACT "EdgeScope developers <edgescope@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
+set(CPACK_GENERATOR "DEB")
+set(CPACK_STRIP_FILES ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION "devel")
+# Dependencies from the binaries' shared libraries (dpkg-shlibdeps): LibTorch, OpenCV, Qt, SQLite, zlib.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libopenblas0-pthread")
+set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
+include(CPack)

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Screenshots of every page of the real application for docs/screenshots/ (the README shows them): starts it under
+# Xvfb, runs the lab on the sample video (--profile full, so the timeline has LibTorch's operators), takes the Live
+# page mid-run and the other pages when the runs are in the session. Usage: scripts/screenshots.sh [FOLDER]
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+es_install_missing
+es_build
+folder="${1:-$ES_ROOT/docs/screenshots}"
+mkdir -p "$folder"
+session="$(mktemp -d)/screenshots.sqlite"
+xvfb-run -a -s "-screen 0 1600x1000x24" \
+  "$ES_BUILD_DIR/bin/edgescope" --run --video "$ES_ROOT/sample_videos/vtest_pedestrians.mp4" --frames 8 --warmup 1 \
+  --profile full --out "$session" --screenshots "$folder"
+ls -l "$folder"/gui-*.png
