@@ -60,6 +60,7 @@ private slots:
     {
         m_window->showPage(MainWindow::ComparePageIndex);
         ComparePage* page = m_window->comparePage();
+        qInfo("charts drawn by %s", chartsUseQtCharts() ? "Qt Charts" : "QPainter");
         QTRY_COMPARE_WITH_TIMEOUT(page->cards().size(), size_t(7), 20000);
         QVERIFY(page->metricsModel()->rowCount() > 5);
         QVERIFY(page->findingsModel()->rowCount() > 0);
