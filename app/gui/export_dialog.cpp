@@ -16,9 +16,11 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPageSize>
+#include <QPainter>
 #include <QPdfWriter>
 #include <QPointer>
 #include <QPushButton>
+#include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QTextDocument>
 #include <QThreadPool>
@@ -42,8 +44,35 @@ bool writeReportPdf(const QString& htmlPath, const QString& pdfPath, QString* er
         *error = QObject::tr("cannot read the report %1: %2").arg(htmlPath, html.errorString());
         return false;
     }
+    // QTextDocument draws no inline SVG: each of the report's charts becomes a picture resource first.
+    QString text = QString::fromUtf8(html.readAll());
     QTextDocument document;
-    document.setHtml(QString::fromUtf8(html.readAll()));
+    int charts = 0;
+    for (qsizetype start = text.indexOf("<svg"); start >= 0; start = text.indexOf("<svg", start)) {
+        const qsizetype end = text.indexOf("</svg>", start);
+        if (end < 0)
+            break;
+        const QByteArray svg = text.mid(start, end + 6 - start).toUtf8();
+        QSvgRenderer renderer(svg);
+        QString replacement;
+        if (renderer.isValid()) {
+            const QSize size = renderer.defaultSize().isValid() ? renderer.defaultSize() : QSize(700, 300);
+            QImage picture(size * 2, QImage::Format_ARGB32);
+            picture.fill(Qt::white);
+            QPainter painter(&picture);
+            renderer.render(&painter);
+            painter.end();
+            const QString name = QStringLiteral("chart%1.png").arg(charts++);
+            document.addResource(QTextDocument::ImageResource, QUrl(name), picture);
+            replacement = QStringLiteral("<img src=\"%1\" width=\"%2\" height=\"%3\">")
+                              .arg(name)
+                              .arg(size.width())
+                              .arg(size.height());
+        }
+        text.replace(start, end + 6 - start, replacement);
+        start += replacement.size();
+    }
+    document.setHtml(text);
     QPdfWriter writer(pdfPath);
     writer.setPageSize(QPageSize(QPageSize::A4));
     writer.setTitle(QObject::tr("EdgeScope report"));

@@ -46,7 +46,8 @@ private:
     QPushButton* m_export;
 };
 
-/// Writes the session's HTML report to `pdfPath` as a PDF (A4, QPdfWriter). GUI thread (QTextDocument layout).
+/// Writes the session's HTML report to `pdfPath` as a PDF (A4, QPdfWriter), its SVG charts drawn as pictures. GUI
+/// thread (QTextDocument layout).
 bool writeReportPdf(const QString& htmlPath, const QString& pdfPath, QString* error);
 
 } // namespace es::app

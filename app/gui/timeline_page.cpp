@@ -174,8 +174,12 @@ void TimelinePage::showPair(qint64 baseRunId, qint64 withRunId, qint64 frameInde
 
 void TimelinePage::requestLayouts()
 {
-    if (m_topRun->currentIndex() >= 0)
-        m_document->requestRunLayout(m_topRun->currentData().toLongLong());
+    if (m_topRun->currentIndex() >= 0) {
+        const qint64 runId = m_topRun->currentData().toLongLong();
+        if (!m_document->cachedLayout(runId))
+            m_details->setText(tr("Loading run #%1 (a run of ten million events takes seconds)…").arg(runId));
+        m_document->requestRunLayout(runId);
+    }
     if (m_sideBySide->isChecked() && m_bottomRun->currentIndex() >= 0)
         m_document->requestRunLayout(m_bottomRun->currentData().toLongLong());
 }
@@ -192,8 +196,15 @@ void TimelinePage::layoutReady(qint64 runId)
         m_bottom->setLayout(m_document->cachedLayout(runId));
         changed = true;
     }
-    if (changed)
+    if (changed) {
+        const auto layout = m_document->cachedLayout(runId);
+        m_details->setText(tr("Run #%1: %2 events in %3 lanes. Wheel: zoom · drag: pan · Shift+drag: select · "
+                              "double-click: zoom to an event · W/S/A/D, F, Esc as in Perfetto")
+                               .arg(runId)
+                               .arg(layout->model().eventCount())
+                               .arg(layout->lanes().size()));
         applyAlignment(m_fitPending);
+    }
 }
 
 void TimelinePage::applyAlignment(bool fit)
