@@ -56,6 +56,9 @@ QWidget* makeBarChart(const BarChartData& data)
         }
         series->append(set);
     }
+    if (data.onCategoryClicked)
+        QObject::connect(series, &QAbstractBarSeries::clicked, series,
+            [onClicked = data.onCategoryClicked](int index, QBarSet*) { onClicked(index); });
     series->setLabelsVisible(data.labels);
     series->setLabelsFormat(QStringLiteral("@value"));
     series->setLabelsPrecision(3);

@@ -7,6 +7,7 @@
 #include <QVector>
 #include <QWidget>
 
+#include <functional>
 #include <vector>
 
 namespace es::app {
@@ -28,6 +29,7 @@ struct BarChartData
     bool stacked = false;
     bool horizontal = false;
     bool labels = true; ///< values on the bars
+    std::function<void(int category)> onCategoryClicked; ///< a click on a bar (GUI thread), when set
 };
 
 /// Lines over time (x in seconds). Value type.

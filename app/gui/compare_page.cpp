@@ -135,8 +135,11 @@ void ComparePage::refresh()
                           .arg(analysis.runs.size())
                           .arg(runCaption(first).toHtmlEscaped())
                           .arg(QString::fromStdString(weights).toHtmlEscaped()));
-    addCard(m_waterfallGrid, "waterfall", makeBarChart(waterfallData(analysis)), 0, 0,
-        tr("Each bar: FPS of a run; the label gives its change against the run before."));
+    BarChartData waterfall = waterfallData(analysis);
+    waterfall.onCategoryClicked = [this](int index) { openRunInTimeline(index); };
+    addCard(m_waterfallGrid, "waterfall", makeBarChart(waterfall), 0, 0,
+        tr("Each bar: FPS of a run; the label gives its change against the run before. Click a bar: its timeline at "
+           "the frame that shows its costliest finding."));
     for (const prof::RunAnalysis& run : analysis.runs) {
         const QString label = QStringLiteral("#%1 %2 (%3 FPS)")
                                   .arg(run.metrics.runId)
@@ -203,6 +206,21 @@ void ComparePage::rebuildPairCharts()
                                  : tr("Loading the runs' counters…"));
     addCard(m_pairGrid, "energy", makeBarChart(energyData(base->metrics, with->metrics)), 2, 1,
         tr("Mean power over the run times the frame time."));
+}
+
+void ComparePage::openRunInTimeline(int index)
+{
+    const auto snapshot = m_document->snapshot();
+    if (!snapshot || !snapshot->analysis || index < 0 || index >= int(snapshot->analysis->runs.size()))
+        return;
+    const prof::RunAnalysis& run = snapshot->analysis->runs[size_t(index)];
+    // The finding that costs the most (its expected speedup if fixed) says where to look; without one, the detector.
+    const prof::Finding* costliest = nullptr;
+    for (const prof::Finding& finding : run.findings) {
+        if (!finding.stage.empty() && (!costliest || finding.expectedSpeedup > costliest->expectedSpeedup))
+            costliest = &finding;
+    }
+    emit showInTimeline(run.metrics.runId, QString::fromStdString(costliest ? costliest->stage : "detector"));
 }
 
 int ComparePage::exportCharts(const QString& folder, QString* error) const

@@ -32,11 +32,15 @@ public:
     const std::vector<ChartCard*>& cards() const { return m_cards; }
     FindingsModel* findingsModel() const { return m_findings; }
     MetricsModel* metricsModel() const { return m_metrics; }
+    /// Asks for the timeline of the lab's `index`-th run at the frame that shows its costliest finding (a click on the
+    /// waterfall).
+    void openRunInTimeline(int index);
     /// Writes every chart as PNG and SVG into `folder`; the number written, or -1 with `error` set.
     int exportCharts(const QString& folder, QString* error = nullptr) const;
 
 signals:
-    /// A finding was double-clicked: show `runId`'s timeline on the frame that shows `stage` best.
+    /// A finding was double-clicked or a waterfall bar clicked: show `runId`'s timeline on the frame that shows
+    /// `stage` best.
     void showInTimeline(qint64 runId, const QString& stage);
 
 private:

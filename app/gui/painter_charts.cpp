@@ -2,6 +2,7 @@
 // The compare page's charts drawn with QPainter, for builds without Qt Charts (ES_WITH_QTCHARTS=OFF).
 #include "chart_data.h"
 
+#include <QMouseEvent>
 #include <QPainter>
 
 namespace es::app {
@@ -40,6 +41,16 @@ public:
     using PainterChart::PainterChart;
 
 protected:
+    static constexpr int labelWidth = 160, top = 24;
+    int groupHeight() const { return std::max(16, (height() - top) / std::max(1, int(m_data.categories.size()))); }
+
+    void mousePressEvent(QMouseEvent* event) override
+    {
+        const int category = (int(event->position().y()) - top) / groupHeight();
+        if (m_data.onCategoryClicked && category >= 0 && category < m_data.categories.size())
+            m_data.onCategoryClicked(category);
+    }
+
     void paintData(QPainter& painter) override
     {
         double largest = 1e-9;
@@ -51,8 +62,7 @@ protected:
             }
             largest = std::max(largest, total);
         }
-        const int labelWidth = 160, top = 24;
-        const int groupHeight = std::max(16, (height() - top) / std::max(1, int(m_data.categories.size())));
+        const int groupHeight = this->groupHeight();
         for (int c = 0; c < m_data.categories.size(); ++c) {
             const int y = top + c * groupHeight;
             painter.setPen(palette().text().color());

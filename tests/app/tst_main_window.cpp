@@ -74,6 +74,18 @@ private slots:
             QVERIFY2(svg.isValid(), qPrintable(card->name()));
         }
         QCOMPARE(page->exportCharts("/proc/no-such-folder", &error), -1);
+        // A click on s0's bar asks for its timeline where its costliest finding is: the postprocess copy loop.
+        QSignalSpy open(page, &ComparePage::showInTimeline);
+        page->openRunInTimeline(0);
+        QCOMPARE(open.size(), 1);
+        QCOMPARE(open.first().at(0).toLongLong(), m_window->runsModel()->runIdAt(0));
+        QCOMPARE(open.first().at(1).toString(), QStringLiteral("postprocess"));
+        // The window answers with the timeline of that run, on the frame whose postprocess took longest.
+        TimelineView* top = m_window->timelinePage()->topView();
+        QTRY_VERIFY_WITH_TIMEOUT(!m_window->document()->isLoading() && top->timelineLayout(), 20000);
+        QCOMPARE(m_window->pages()->currentIndex(), int(MainWindow::TimelinePageIndex));
+        QCOMPARE(top->timelineLayout()->model().frames.size(), size_t(8));
+        QCOMPARE(top->origin(), top->timelineLayout()->frameStartNs(0)); // every frame of s0 is alike: the first
         QVERIFY(error.contains("/proc/no-such-folder"));
     }
 
@@ -186,7 +198,8 @@ private slots:
             QFile file(target);
             QVERIFY(file.open(QIODevice::ReadOnly));
             const QByteArray content = file.readAll();
-            QVERIFY2(format == "pdf" ? content.startsWith("%PDF") : content.startsWith("{"), content.left(16).constData());
+            QVERIFY2(
+                format == "pdf" ? content.startsWith("%PDF") : content.startsWith("{"), content.left(16).constData());
             if (format == "pdf") // the report's SVG charts are drawn into the PDF as pictures
                 QVERIFY(content.contains("/Subtype /Image"));
         }
