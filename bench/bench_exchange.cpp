@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 // bench_exchange: export and import rates on a session of about one million events (stage ranges, operators, CUDA
-// runtime calls, kernels, copies and synchronizations of a synthetic s0-like run), per format: events/s and MB/s.
-// Goal: >= 1 million events/s for the NVTXT and Chrome exports.
-// Usage: bench_exchange [events=1000000] [dir=/tmp]
-#include "clock.h"
-#include "exchange.h"
-#include "session_store.h"
+// runtime calls, kernels, copies and synchronizations of a synthetic s0-like run), per format, as Google Benchmark
+// benchmarks: items_per_second is events/s, bytes_per_second the file's MB/s. Goal: >= 1 million events/s for the
+// NVTXT and Chrome exports. Usage: bench_exchange [--events=1000000] [--dir=/tmp] [--benchmark_* flags]
+#include "base/clock.h"
+#include "exchange/exchange.h"
+#include "model/vocabulary.h"
+#include "store/session_store.h"
+
+#include <benchmark/benchmark.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <unistd.h>
 
@@ -22,7 +26,9 @@ RunData syntheticRun(int64_t events)
     data.pid = 4242;
     data.run.step = "s0-baseline";
     data.run.stepNumber = 0;
-    data.rangeNames = { "frame", "buffer_to_image_tensor", "preprocess", "detector", "postprocess" };
+    data.rangeNames = { es::range::kFrame };
+    for (const char* stage : es::stage::kAll)
+        data.rangeNames.push_back(stage);
     data.threads.push_back({ 0, 4243, 0 });
     GpuActivity& gpu = data.gpu;
     const uint32_t launch = gpu.intern("cudaLaunchKernel_v7000");
@@ -46,70 +52,126 @@ RunData syntheticRun(int64_t events)
     data.run.startNs = 1'000'000'000;
     data.run.endNs = 1'000'000'000 + iterations * 10'000;
     data.run.frames = iterations / 1000;
-    data.gpuTracingState = "traced";
+    data.gpuTracingState = es::gpu_tracing::kTraced;
     return data;
 }
 
-void report(const char* what, const ExchangeStats& stats, double seconds)
+int64_t g_events = 1'000'000; ///< events in the synthetic session (--events=N)
+std::string g_dir = "/tmp"; ///< where the session and the exported files go (--dir=PATH)
+
+struct Format
 {
-    std::printf("%-26s %9lld events %8.1f MB %7.2f s  %6.2f million events/s  %7.1f MB/s\n", what,
-        static_cast<long long>(stats.events), double(stats.bytes) / 1e6, seconds, double(stats.events) / seconds / 1e6,
-        double(stats.bytes) / seconds / 1e6);
+    const char* name;
+    ExportFormat format;
+    const char* extension;
+};
+const Format kFormats[] = { { "nvtxt", ExportFormat::Nvtxt, ".nvtxt" }, { "chrome", ExportFormat::Chrome, ".json" },
+    { "nsys-sqlite", ExportFormat::NsysSqlite, ".nsys.sqlite" }, { "csv", ExportFormat::Csv, ".csv" },
+    { "html", ExportFormat::Html, ".html" } };
+const char* const kImports[] = { ".json", ".nsys.sqlite", ".nvtxt" };
+
+std::string stem()
+{
+    return g_dir + "/bench_exchange_" + std::to_string(getpid());
 }
+
+/// The synthetic session, written once per program run; empty string and a message when it could not be.
+const std::string& session(std::string& error)
+{
+    static std::string why;
+    static const std::string path = [] {
+        const std::string file = stem() + ".sqlite";
+        std::remove(file.c_str());
+        auto store = SessionStore::openForWriting(file);
+        if (!store) {
+            why = store.status().message();
+            return std::string();
+        }
+        auto written = store.value()->writeRun(syntheticRun(g_events));
+        if (!written) {
+            why = written.status().message();
+            return std::string();
+        }
+        return file;
+    }();
+    error = why;
+    return path;
+}
+
+void BM_Export(benchmark::State& state)
+{
+    const Format& f = kFormats[state.range(0)];
+    state.SetLabel(f.name);
+    std::string error;
+    const std::string& path = session(error);
+    if (path.empty()) {
+        state.SkipWithError(error.c_str());
+        return;
+    }
+    auto store = SessionStore::openForReading(path);
+    if (!store) {
+        state.SkipWithError(store.status().message().c_str());
+        return;
+    }
+    ExchangeStats last;
+    for (auto _ : state) {
+        auto stats = exportRuns(*store.value(), {}, f.format, stem() + f.extension);
+        if (!stats) {
+            state.SkipWithError(stats.status().message().c_str());
+            return;
+        }
+        last = stats.value();
+    }
+    state.SetItemsProcessed(int64_t(state.iterations()) * last.events);
+    state.SetBytesProcessed(int64_t(state.iterations()) * last.bytes);
+    state.counters["events"] = double(last.events);
+}
+BENCHMARK(BM_Export)->DenseRange(0, 4)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+
+void BM_Import(benchmark::State& state)
+{
+    const std::string file = stem() + kImports[state.range(0)];
+    state.SetLabel(kImports[state.range(0)]);
+    if (access(file.c_str(), R_OK) != 0) {
+        state.SkipWithError(
+            ("no " + file + ": run the exports first (no --benchmark_filter that leaves them out)").c_str());
+        return;
+    }
+    ExchangeStats last;
+    for (auto _ : state) {
+        ExchangeStats stats;
+        auto run = readTrace(file, &stats);
+        if (!run) {
+            state.SkipWithError(run.status().message().c_str());
+            return;
+        }
+        last = stats;
+    }
+    state.SetItemsProcessed(int64_t(state.iterations()) * last.events);
+    state.SetBytesProcessed(int64_t(state.iterations()) * last.bytes);
+    state.counters["events"] = double(last.events);
+}
+BENCHMARK(BM_Import)->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
 } // namespace
 
 int main(int argc, char** argv)
 {
-    const int64_t events = argc > 1 ? std::atoll(argv[1]) : 1'000'000;
-    const std::string dir = argc > 2 ? argv[2] : "/tmp";
-    const std::string stem = dir + "/bench_exchange_" + std::to_string(getpid());
-    const std::string session = stem + ".sqlite";
-    std::remove(session.c_str());
-    {
-        auto store = SessionStore::openForWriting(session);
-        if (!store) {
-            std::fprintf(stderr, "bench_exchange: %s\n", store.status().message().c_str());
-            return 1;
+    benchmark::Initialize(&argc, argv);
+    for (int i = 1; i < argc; ++i) {
+        if (std::strncmp(argv[i], "--events=", 9) == 0 && std::atoll(argv[i] + 9) > 0) {
+            g_events = std::atoll(argv[i] + 9);
+        } else if (std::strncmp(argv[i], "--dir=", 6) == 0) {
+            g_dir = argv[i] + 6;
+        } else {
+            std::fprintf(
+                stderr, "bench_exchange: unknown argument %s (--events=N, --dir=PATH or --benchmark_*)\n", argv[i]);
+            return 2;
         }
-        const int64_t start = nowNs();
-        auto written = store.value()->writeRun(syntheticRun(events));
-        if (!written) {
-            std::fprintf(stderr, "bench_exchange: %s\n", written.status().message().c_str());
-            return 1;
-        }
-        std::printf("session of %lld events written in %.2f s\n", static_cast<long long>(events),
-            double(nowNs() - start) / 1e9);
     }
-    auto store = SessionStore::openForReading(session).value();
-    const struct
-    {
-        const char* name;
-        ExportFormat format;
-        const char* extension;
-    } formats[] = { { "nvtxt", ExportFormat::Nvtxt, ".nvtxt" }, { "chrome", ExportFormat::Chrome, ".json" },
-        { "nsys-sqlite", ExportFormat::NsysSqlite, ".nsys.sqlite" }, { "csv", ExportFormat::Csv, ".csv" },
-        { "html", ExportFormat::Html, ".html" } };
-    for (const auto& f : formats) {
-        const int64_t start = nowNs();
-        auto stats = exportRuns(*store, {}, f.format, stem + f.extension);
-        if (!stats) {
-            std::fprintf(stderr, "bench_exchange: %s\n", stats.status().message().c_str());
-            return 1;
-        }
-        report((std::string("export ") + f.name).c_str(), stats.value(), double(nowNs() - start) / 1e9);
-    }
-    for (const char* extension : { ".json", ".nsys.sqlite", ".nvtxt" }) {
-        ExchangeStats stats;
-        const int64_t start = nowNs();
-        auto run = readTrace(stem + extension, &stats);
-        if (!run) {
-            std::fprintf(stderr, "bench_exchange: %s\n", run.status().message().c_str());
-            return 1;
-        }
-        report((std::string("import ") + extension).c_str(), stats, double(nowNs() - start) / 1e9);
-    }
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
     for (const char* extension : { ".sqlite", ".nvtxt", ".json", ".nsys.sqlite", ".csv", ".stages.csv", ".html" })
-        std::remove((stem + extension).c_str());
+        std::remove((stem() + extension).c_str());
     return 0;
 }

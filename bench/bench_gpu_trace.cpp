@@ -5,12 +5,12 @@
 // the attribution and the session store. s0 on a GPU makes a few hundred thousand records per second; each stage here
 // must keep well ahead of that.
 // Usage: bench_gpu_trace [iterations=200000]
-#include "clock.h"
-#include "cupti_collector.h"
-#include "fake_cupti.h"
-#include "gpu_attribution.h"
-#include "session_store.h"
-#include "trace_model.h"
+#include "analysis/gpu_attribution.h"
+#include "base/clock.h"
+#include "collect/cupti/cupti_collector.h"
+#include "collect/cupti/fake_cupti.h"
+#include "model/trace_model.h"
+#include "store/session_store.h"
 
 #include <cstdio>
 #include <cstdlib>

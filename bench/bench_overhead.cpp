@@ -2,8 +2,8 @@
 // bench_overhead: what profiling costs, in one program run on the same frames: FPS of one step with --profile light
 // and full divided by FPS with off (nothing recorded), interleaved rounds, best of each.
 // Usage: bench_overhead [video=sample_videos/vtest_pedestrians.mp4] [step=2] [frames=16] [rounds=3]
+#include "edgescope/engine/lab.h"
 #include "es_config.h"
-#include "lab.h"
 
 #include <cstdio>
 #include <cstdlib>

@@ -2,9 +2,9 @@
 // bench_postprocess: the cost of SSD300's postprocess per frame, stock (NVIDIA's per-class loop with .item()) against
 // the vectorized batched version of steps 2-4, at several candidate loads, on the host. Prints ms per frame and the
 // ratio, measured in one run. Usage: bench_postprocess [repetitions=5] [batch=4]
-#include "clock.h"
-#include "postprocess.h"
-#include "ssd300.h"
+#include "base/clock.h"
+#include "ssd/postprocess.h"
+#include "ssd/ssd300.h"
 
 #include <cstdio>
 #include <cstdlib>

@@ -1,124 +1,195 @@
 // SPDX-License-Identifier: Apache-2.0
-// bench_profiler: the profiler core's costs, measured in one run on this machine:
-//   - range recorder: ns per range (a ScopedRange with NVTX calls and the in-process mirror), on one thread and on
-//     several threads at once;
-//   - bytes per range event in memory and on disk;
-//   - session store write rate (range events per second, one transaction per run).
-// Usage: bench_profiler [ranges=2000000] [threads=2]
-#include "clock.h"
-#include "range_recorder.h"
-#include "session_store.h"
-#include "trace_model.h"
+// bench_profiler: the profiler core's costs on this machine, as Google Benchmark micro-benchmarks:
+//   - the clocks: clock_gettime(CLOCK_MONOTONIC) and one read of the tick clock (cycle counter);
+//   - the range recorder: ns per range (a ScopedRange with its NVTX calls and the in-process mirror), on one thread
+//     and on two at once (goal <= 25 ns on one thread), and without the mirror;
+//   - bytes per range event in memory (counter bytes_per_event) and on disk (disk_bytes_per_event);
+//   - session store writes (items_per_second: range events per second, one transaction per run; goal >= 2 million);
+//   - the trace model: load time and bytes per event in memory.
+// Usage: bench_profiler [--ranges=2000000] [Google Benchmark flags, e.g. --benchmark_filter=Range]
+#include "base/clock.h"
+#include "collect/range_recorder.h"
+#include "model/trace_model.h"
+#include "store/session_store.h"
+
+#include <benchmark/benchmark.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <string>
 #include <sys/stat.h>
-#include <thread>
 #include <unistd.h>
 
 using namespace es::prof;
 
 namespace {
 
-double nsPerRange(RangeRecorder& recorder, const RangeName& name, int64_t count)
+int64_t g_ranges = 2'000'000; ///< ranges per measurement (--ranges=N)
+
+const RangeName& benchName()
 {
-    const int64_t start = nowNs();
-    for (int64_t i = 0; i < count; ++i)
-        ScopedRange range(&recorder, name, i);
-    return double(nowNs() - start) / double(count);
+    static const RangeName name = RangeNameRegistry::instance().intern("bench_range", 0xFF56B4E9, 1);
+    return name;
 }
+
+double minimum(const std::vector<double>& values)
+{
+    double best = values.empty() ? 0.0 : values.front();
+    for (double v : values)
+        best = std::min(best, v);
+    return best;
+}
+
+void BM_ClockMonotonic(benchmark::State& state)
+{
+    for (auto _ : state)
+        benchmark::DoNotOptimize(nowNs());
+}
+BENCHMARK(BM_ClockMonotonic);
+
+void BM_TickRead(benchmark::State& state)
+{
+    for (auto _ : state)
+        benchmark::DoNotOptimize(TickClock::instance().now());
+    state.SetLabel(TickClock::instance().usable() ? "cycle counter" : "clock_gettime: no constant-rate counter");
+}
+BENCHMARK(BM_TickRead);
+
+/// NVTX push/pop and two ticks, with no mirror to record into.
+void BM_RangeWithoutMirror(benchmark::State& state)
+{
+    int64_t i = 0;
+    for (auto _ : state)
+        ScopedRange range(nullptr, benchName(), i++);
+}
+BENCHMARK(BM_RangeWithoutMirror);
+
+/// The recorder every thread of BM_RangeRecorder writes into; cleared by thread 0 before each measurement.
+RangeRecorder& sharedRecorder()
+{
+    static RangeRecorder recorder;
+    return recorder;
+}
+
+void BM_RangeRecorder(benchmark::State& state)
+{
+    RangeRecorder& recorder = sharedRecorder();
+    if (state.thread_index() == 0)
+        recorder.clear();
+    int64_t i = 0;
+    for (auto _ : state)
+        ScopedRange range(&recorder, benchName(), i++);
+    state.counters["bytes_per_event"] = benchmark::Counter(double(sizeof(RangeEvent)), benchmark::Counter::kAvgThreads);
+    if (state.thread_index() == 0)
+        state.counters["events_kept"] = double(recorder.size());
+}
+// Fixed iterations: the mirror keeps every range (32 bytes each), so an open-ended run would grow without bound.
+BENCHMARK(BM_RangeRecorder)
+    ->Iterations(2'000'000)
+    ->Repetitions(3)
+    ->ComputeStatistics("min", minimum)
+    ->Threads(1)
+    ->Threads(2);
+
+/// A run of `g_ranges` recorded ranges, as the lab hands it to the store.
+const RunData& recordedRun()
+{
+    static const RunData data = [] {
+        RangeRecorder recorder;
+        for (int64_t i = 0; i < g_ranges; ++i)
+            ScopedRange range(&recorder, benchName(), i);
+        RunData run;
+        run.run.step = "bench";
+        run.ranges = recorder.snapshot();
+        run.threads = recorder.threads();
+        return run;
+    }();
+    return data;
+}
+
+std::string scratchSession(const char* what)
+{
+    return "/tmp/es_bench_profiler_" + std::string(what) + "_" + std::to_string(getpid()) + ".sqlite";
+}
+
+off_t fileSize(const std::string& path)
+{
+    struct stat info;
+    return stat(path.c_str(), &info) == 0 ? info.st_size : 0;
+}
+
+void BM_SessionWrite(benchmark::State& state)
+{
+    const RunData& data = recordedRun();
+    const std::string path = scratchSession("write");
+    double diskBytes = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        std::remove(path.c_str());
+        auto store = SessionStore::openForWriting(path);
+        if (!store) {
+            state.SkipWithError(store.status().message().c_str());
+            return;
+        }
+        const off_t before = fileSize(path);
+        state.ResumeTiming();
+        auto runId = store.value()->writeRun(data);
+        state.PauseTiming();
+        if (!runId) {
+            state.SkipWithError(runId.status().message().c_str());
+            return;
+        }
+        diskBytes = double(fileSize(path) - before);
+        state.ResumeTiming();
+    }
+    std::remove(path.c_str());
+    state.SetItemsProcessed(int64_t(state.iterations()) * int64_t(data.ranges.size()));
+    state.counters["disk_bytes_per_event"] = diskBytes / double(data.ranges.size());
+}
+BENCHMARK(BM_SessionWrite)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3)->UseRealTime();
+
+void BM_TraceModelLoad(benchmark::State& state)
+{
+    const std::string path = scratchSession("load");
+    std::remove(path.c_str());
+    auto store = SessionStore::openForWriting(path);
+    auto runId = store ? store.value()->writeRun(recordedRun()) : es::Result<int64_t>(store.status());
+    if (!runId) {
+        state.SkipWithError(runId.status().message().c_str());
+        return;
+    }
+    double bytesPerEvent = 0;
+    int64_t events = 0;
+    for (auto _ : state) {
+        auto model = loadRun(*store.value(), runId.value());
+        if (!model) {
+            state.SkipWithError(model.status().message().c_str());
+            break;
+        }
+        bytesPerEvent = model->bytesPerEvent();
+        events = model->eventCount();
+    }
+    std::remove(path.c_str());
+    state.SetItemsProcessed(int64_t(state.iterations()) * events);
+    state.counters["bytes_per_event"] = bytesPerEvent;
+}
+BENCHMARK(BM_TraceModelLoad)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3)->UseRealTime();
 
 } // namespace
 
 int main(int argc, char** argv)
 {
-    const int64_t ranges = argc > 1 ? std::atoll(argv[1]) : 2000000;
-    const int threads = argc > 2 ? std::atoi(argv[2]) : 2;
-    const RangeName name = RangeNameRegistry::instance().intern("bench_range", 0xFF56B4E9, 1);
-
-    int64_t clockStart = nowNs();
-    volatile int64_t sink = 0;
-    for (int i = 0; i < 1000000; ++i)
-        sink = sink + nowNs();
-    std::printf("clock_gettime(CLOCK_MONOTONIC): %.1f ns per call\n", double(nowNs() - clockStart) / 1e6);
-
-    {
-        const int64_t start = nowNs();
-        for (int64_t i = 0; i < ranges; ++i)
-            ScopedRange range(nullptr, name, i);
-        std::printf("NVTX push/pop and two ticks without the mirror: %.1f ns per range\n",
-            double(nowNs() - start) / double(ranges));
-        volatile uint64_t ticks = 0;
-        const int64_t tickStart = nowNs();
-        for (int64_t i = 0; i < ranges; ++i)
-            ticks = ticks + TickClock::instance().now();
-        std::printf("one tick read: %.1f ns (%s)\n", double(nowNs() - tickStart) / double(ranges),
-            TickClock::instance().usable() ? "cycle counter" : "clock_gettime: no constant-rate counter");
-    }
-    {
-        RangeRecorder recorder;
-        nsPerRange(recorder, name, ranges / 10); // warm-up: buffers grow
-        recorder.clear();
-        double best = 1e30;
-        for (int round = 0; round < 3; ++round) {
-            recorder.clear();
-            best = std::min(best, nsPerRange(recorder, name, ranges));
+    benchmark::Initialize(&argc, argv);
+    for (int i = 1; i < argc; ++i) {
+        if (std::strncmp(argv[i], "--ranges=", 9) == 0 && std::atoll(argv[i] + 9) > 0) {
+            g_ranges = std::atoll(argv[i] + 9);
+        } else {
+            std::fprintf(stderr, "bench_profiler: unknown argument %s (--ranges=N or --benchmark_* flags)\n", argv[i]);
+            return 2;
         }
-        std::printf("range recorder, 1 thread: %.1f ns per range (best of 3 x %lld; goal <= 25)\n", best,
-            static_cast<long long>(ranges));
     }
-    {
-        RangeRecorder recorder;
-        std::vector<std::thread> workers;
-        std::vector<double> costs(static_cast<size_t>(threads));
-        for (int t = 0; t < threads; ++t)
-            workers.emplace_back([&, t] { costs[size_t(t)] = nsPerRange(recorder, name, ranges / threads); });
-        for (auto& worker : workers)
-            worker.join();
-        double mean = 0;
-        for (double c : costs)
-            mean += c / threads;
-        std::printf("range recorder, %d threads at once: %.1f ns per range per thread; %zu events kept\n", threads,
-            mean, recorder.size());
-    }
-    std::printf("range event in memory: %zu bytes\n", sizeof(RangeEvent));
-
-    RangeRecorder recorder;
-    nsPerRange(recorder, name, ranges);
-    RunData data;
-    data.run.step = "bench";
-    data.ranges = recorder.snapshot();
-    data.threads = recorder.threads();
-    const std::string path = "/tmp/es_bench_profiler_" + std::to_string(getpid()) + ".sqlite";
-    std::remove(path.c_str());
-    auto store = SessionStore::openForWriting(path);
-    if (!store) {
-        std::fprintf(stderr, "%s\n", store.status().message().c_str());
-        return 1;
-    }
-    struct stat before;
-    stat(path.c_str(), &before);
-    const int64_t start = nowNs();
-    auto runId = store.value()->writeRun(data);
-    const double seconds = double(nowNs() - start) / 1e9;
-    if (!runId) {
-        std::fprintf(stderr, "%s\n", runId.status().message().c_str());
-        return 1;
-    }
-    struct stat after;
-    stat(path.c_str(), &after);
-    std::printf("session store: %zu range events in %.2f s = %.2f million events/s (goal >= 2)\n", data.ranges.size(),
-        seconds, double(data.ranges.size()) / seconds / 1e6);
-    std::printf("range event on disk: %.1f bytes (NVTX_EVENTS row with its index)\n",
-        double(after.st_size - before.st_size) / double(data.ranges.size()));
-    const int64_t loadStart = nowNs();
-    auto model = loadRun(*store.value(), runId.value());
-    if (!model) {
-        std::fprintf(stderr, "%s\n", model.status().message().c_str());
-        return 1;
-    }
-    std::printf("trace model: %lld events loaded in %.2f s; %.1f bytes per event in memory\n",
-        static_cast<long long>(model->eventCount()), double(nowNs() - loadStart) / 1e9, model->bytesPerEvent());
-    std::remove(path.c_str());
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
     return 0;
 }

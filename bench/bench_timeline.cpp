@@ -4,10 +4,10 @@
 // and to open the session (read, build the model, lay out the lanes), the memory it takes, and the repaint time of
 // the real TimelineView rendered offscreen at full zoom-out and at a 1 ms span, panning across the run.
 //   bench_timeline [--events N] [--session FILE] [--keep] [--repaints N] [--width W] [--height H]
-#include "lab.h"
-#include "process_stats.h"
+#include "collect/process_stats.h"
+#include "edgescope/engine/lab.h"
 #include "session_document.h"
-#include "session_store.h"
+#include "store/session_store.h"
 #include "synthetic_trace.h"
 #include "timeline_view.h"
 

@@ -16,7 +16,7 @@ ES_PACKAGES=(
   qt6-base-dev qt6-svg-dev                       # the desktop application (Qt Widgets; SVG chart export)
   qt6-charts-dev libqt6opengl6-dev               # its Compare page charts (Qt Charts needs Qt OpenGL's headers)
   fonts-dejavu-core                              # text on a machine with no desktop fonts
-  libgtest-dev                                   # tests
+  libgtest-dev libbenchmark-dev                  # tests; the micro-benchmarks (Google Benchmark)
   xvfb imagemagick x11-utils                     # the GUI's screenshots and start check on a virtual display
   python3                                        # acceptance checks
 )

@@ -2,21 +2,37 @@
 #include "cli_support.h"
 
 #include "commands.h"
-#include "frame_source.h"
-#include "session_store.h"
+#include "edgescope/engine/frame_source.h"
+#include "store/session_store.h"
 
 #include <cctype>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <ostream>
 #include <unistd.h>
 
 namespace es::cli {
 
-int reportFailure(const Status& status, std::ostream& err)
+std::string optionFlag(const std::string& option)
 {
-    err << "edgescope-cli: error: " << status.message() << "\n";
+    // The LabOptions and BenchOptions fields whose flag is not "--" and the field's name.
+    static const std::map<std::string, std::string> spelledOtherwise
+        = { { "weightsPath", "--weights" }, { "sessionPath", "--out" }, { "samplerPeriodMs", "--sample-period" },
+              { "traceDriverApi", "--trace-driver-api" }, { "tegrastatsCommand", "--tegrastats" },
+              { "measureDetectorOnly", "--no-detector-only" }, { "minSeconds", "--min-time" },
+              { "minIterations", "--iterations" } };
+    const auto found = spelledOtherwise.find(option);
+    return found != spelledOtherwise.end() ? found->second : "--" + option;
+}
+
+int reportFailure(const Status& status, std::ostream& err, const std::string& flag)
+{
+    err << "edgescope-cli: error: " << status.message();
+    if (!status.option().empty())
+        err << " (option " << (flag.empty() ? optionFlag(status.option()) : flag) << ")";
+    err << "\n";
     return status.code() == StatusCode::InvalidArgument ? kExitUsage : kExitFailed;
 }
 

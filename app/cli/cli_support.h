@@ -3,8 +3,8 @@
 
 // Internal to edgescope-cli: what several commands share (failure messages, progress lines, the interrupt flag) and
 // the parsing of values that CLI11 leaves to us (durations). Torch-free, so the fuzz targets build it alone.
-#include "lab.h"
-#include "status.h"
+#include "base/status.h"
+#include "edgescope/engine/lab.h"
 
 #include <atomic>
 #include <functional>
@@ -13,8 +13,14 @@
 
 namespace es::cli {
 
-/// Prints "edgescope-cli: error: ..." and returns the exit code for it (2 for bad arguments, 1 otherwise).
-int reportFailure(const Status& status, std::ostream& err);
+/// The flag that sets an engine option (Status::option(), a LabOptions or BenchOptions field): "frames" ->
+/// "--frames"; most are "--" and the name.
+std::string optionFlag(const std::string& option);
+
+/// Prints "edgescope-cli: error: ..." and returns the exit code for it (2 for bad arguments, 1 otherwise). A status
+/// about one option ends with the flag that sets it, "(option --frames)": `flag` where the command spells it
+/// otherwise (soak's --step for the option "steps"), else optionFlag().
+int reportFailure(const Status& status, std::ostream& err, const std::string& flag = {});
 
 /// A progress callback that rewrites one line on a terminal and prints lines elsewhere; lines for which `keep`
 /// says true stay on a terminal. Empty when `quiet`.

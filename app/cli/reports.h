@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "analysis.h"
-#include "lab.h"
-#include "lab_json.h"
-#include "model_bench.h"
-#include "session_stats.h"
+#include "analysis/analysis.h"
+#include "edgescope/engine/lab.h"
+#include "edgescope/engine/lab_json.h"
+#include "edgescope/engine/model_bench.h"
+#include "reports/session_stats.h"
 
 #include <nlohmann/json.hpp>
 

@@ -3,8 +3,9 @@
 
 #include "cli_support.h"
 #include "commands.h"
-#include "soak.h"
-#include "steps.h"
+#include "edgescope/engine/soak.h"
+#include "edgescope/engine/steps.h"
+#include "model/vocabulary.h"
 
 #include <nlohmann/json.hpp>
 
@@ -48,11 +49,17 @@ nlohmann::json sampleToJson(const engine::SoakSample& sample)
         { "sampler_samples_missed", sample.samplerSamplesMissed }, { "session_bytes", sample.sessionBytes } };
 }
 
+/// reportFailure in soak's spelling: its --step sets the engine's option "steps".
+int reportSoakFailure(const Status& status, std::ostream& err)
+{
+    return reportFailure(status, err, status.option() == "steps" ? "--step" : "");
+}
+
 } // namespace
 
 CLI::App* addSoakCommand(CLI::App& app, SoakArguments& arguments)
 {
-    arguments.lab.profile = "full";
+    arguments.lab.profile = es::profile_level::kFull;
     arguments.lab.frames = 20;
     arguments.lab.warmup = 1;
     arguments.lab.measureDetectorOnly = false;
@@ -88,24 +95,25 @@ int soakCommand(SoakArguments& arguments, std::ostream& out, std::ostream& err)
     options.lab = arguments.lab;
     const Status input = applyFrameInput(options.lab, arguments.video, arguments.synthetic);
     if (!input.isOk())
-        return reportFailure(input, err);
+        return reportSoakFailure(input, err);
     auto step = engine::parseStepList(arguments.step);
     if (!step)
-        return reportFailure(step.status(), err);
+        return reportSoakFailure(step.status(), err);
     if (step->size() != 1)
-        return reportFailure(Status(StatusCode::InvalidArgument, "--step takes one step, not " + arguments.step), err);
+        return reportSoakFailure(
+            Status(StatusCode::InvalidArgument, "--step takes one step, not " + arguments.step), err);
     options.lab.steps = step.value();
     auto seconds = parseDurationSeconds(arguments.duration);
     if (!seconds)
-        return reportFailure(seconds.status(), err);
+        return reportSoakFailure(seconds.status(), err);
     auto period = parseDurationSeconds(arguments.reportEvery);
     if (!period)
-        return reportFailure(period.status(), err);
+        return reportSoakFailure(period.status(), err);
     options.seconds = seconds.value();
     options.reportSeconds = period.value();
     const Status valid = engine::validateLabOptions(options.lab);
     if (!valid.isOk())
-        return reportFailure(valid, err);
+        return reportSoakFailure(valid, err);
 
     const InterruptGuard interrupt;
     options.lab.cancel = interrupt.flag();
@@ -118,7 +126,7 @@ int soakCommand(SoakArguments& arguments, std::ostream& out, std::ostream& err)
             out << sampleLine(sample) << std::endl;
     });
     if (!result)
-        return reportFailure(result.status(), err);
+        return reportSoakFailure(result.status(), err);
 
     const engine::SoakSample& first = result->samples.front();
     const engine::SoakSample& last = result->samples.back();

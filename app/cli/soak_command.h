@@ -2,7 +2,7 @@
 #pragma once
 
 // Internal to edgescope-cli: the soak command (soak_command.cpp).
-#include "lab.h"
+#include "edgescope/engine/lab.h"
 
 #include <CLI/CLI.hpp>
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "reports.h"
 
+#include "model/vocabulary.h"
+
 #include <cstdio>
 #include <iomanip>
 #include <sstream>
@@ -46,9 +48,10 @@ void printLabTable(const engine::LabResult& lab, std::ostream& out)
         std::snprintf(line, sizeof line, "%-20s %5lld %5s %8.2f %8s %8.1f %8.1f %8s %8s %8s %8s %6.1f %8.0f %9s %6s\n",
             step.id.c_str(), static_cast<long long>(step.batch), step.precision.c_str(), step.fps,
             step.speedupVsBaseline ? (fixed(*step.speedupVsBaseline, 2) + "x").c_str() : "-", step.latencyP50Ms,
-            step.latencyP95Ms, stage("buffer_to_image_tensor", 2).c_str(), stage("preprocess", 2).c_str(),
-            stage("detector", 1).c_str(), stage("postprocess", 2).c_str(), step.detectionsPerFrame,
-            step.candidatesPerFrame, detectorOnly ? fixed(step.detectorOnlyFps, 2).c_str() : "-",
+            step.latencyP95Ms, stage(es::stage::kBufferToImageTensor, 2).c_str(),
+            stage(es::stage::kPreprocess, 2).c_str(), stage(es::stage::kDetector, 1).c_str(),
+            stage(es::stage::kPostprocess, 2).c_str(), step.detectionsPerFrame, step.candidatesPerFrame,
+            detectorOnly ? fixed(step.detectorOnlyFps, 2).c_str() : "-",
             detectorOnly ? fixed(step.pipelineEfficiency, 2).c_str() : "-");
         out << line;
     }

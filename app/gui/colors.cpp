@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "colors.h"
 
+#include "model/vocabulary.h"
+
 #include <QHash>
 #include <QScrollArea>
 #include <QVBoxLayout>
@@ -9,13 +11,13 @@ namespace es::app {
 
 QColor stageColor(const QString& name)
 {
-    if (name == "buffer_to_image_tensor")
+    if (name == QLatin1String(es::stage::kBufferToImageTensor))
         return QColor(0xE6, 0x9F, 0x00);
-    if (name == "preprocess")
+    if (name == QLatin1String(es::stage::kPreprocess))
         return QColor(0x56, 0xB4, 0xE9);
-    if (name == "detector")
+    if (name == QLatin1String(es::stage::kDetector))
         return QColor(0x00, 0x9E, 0x73);
-    if (name == "postprocess")
+    if (name == QLatin1String(es::stage::kPostprocess))
         return QColor(0xD5, 0x5E, 0x00);
     const uint hash = qHash(name);
     return QColor::fromHsl(int(200 + hash % 40), 40, int(150 + hash % 50));

@@ -4,13 +4,13 @@
 #include "colors.h"
 #include "item_models.h"
 
+#include "model/vocabulary.h"
+
 #include <cctype>
 
 namespace es::app {
 
 namespace {
-
-const char* const kStages[] = { "buffer_to_image_tensor", "preprocess", "detector", "postprocess" };
 
 /// "s2" for a lab step (its colour and the legend name the rest), else the run's step or title.
 QString shortStep(const prof::RunMetrics& metrics)
@@ -102,7 +102,7 @@ BarChartData stageData(const prof::RunMetrics& base, const prof::RunMetrics& wit
     data.stacked = true;
     data.horizontal = true;
     data.labels = false;
-    for (const char* stage : kStages) {
+    for (const char* stage : es::stage::kAll) {
         const auto value = [&](const prof::RunMetrics& metrics) {
             auto found = metrics.stageMs.find(stage);
             return found == metrics.stageMs.end() ? 0.0 : found->second;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "analysis.h"
+#include "analysis/analysis.h"
 #include "chart_data.h"
 #include "timeline_layout.h"
 

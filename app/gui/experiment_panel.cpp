@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "experiment_panel.h"
 
+#include "edgescope/engine/steps.h"
 #include "lesson_page.h"
-#include "steps.h"
+#include "model/vocabulary.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -86,7 +87,8 @@ ExperimentPanel::ExperimentPanel(QWidget* parent)
     m_frames->setValue(12);
     m_warmup->setRange(0, 10'000);
     m_warmup->setValue(2);
-    m_profile->addItems({ "light", "full", "off" });
+    m_profile->addItems({ QString::fromLatin1(es::profile_level::kLight), QString::fromLatin1(es::profile_level::kFull),
+        QString::fromLatin1(es::profile_level::kOff) });
     m_profile->setToolTip(tr("light: NVTX ranges and samplers; full: also LibTorch operators and the GPU trace "
                              "(CUPTI); off: FPS only"));
     m_cancel->setEnabled(false);
@@ -94,6 +96,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent)
     m_progress->setValue(0);
     m_progressText->setWordWrap(true);
 
+    // The Frames, Batch... of failure messages: experimentFieldLabel() (lab_controller.cpp) names these rows.
     auto* form = new QFormLayout;
     form->addRow(tr("&Video:"), videoRow);
     form->addRow(tr("&Weights:"), weightsRow);
@@ -129,6 +132,11 @@ ExperimentPanel::ExperimentPanel(QWidget* parent)
             m_weights->setText(path);
     });
 
+    loadSettings();
+}
+
+void ExperimentPanel::loadSettings()
+{
     QSettings settings;
     settings.beginGroup("experiment");
     if (settings.contains("video") && !settings.value("video").toString().isEmpty())
@@ -138,7 +146,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent)
     m_batch->setValue(settings.value("batch", 4).toInt());
     m_frames->setValue(settings.value("frames", 12).toInt());
     m_warmup->setValue(settings.value("warmup", 2).toInt());
-    m_profile->setCurrentText(settings.value("profile", "light").toString());
+    m_profile->setCurrentText(settings.value("profile", QString::fromLatin1(es::profile_level::kLight)).toString());
     settings.endGroup();
 }
 

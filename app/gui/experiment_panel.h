@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "lab.h"
+#include "edgescope/engine/lab.h"
 
 #include <QWidget>
 
@@ -34,7 +34,7 @@ public:
     void setBatch(int batch);
     /// "auto", "cpu" or "cuda".
     void setDevice(const QString& device);
-    /// "off", "light" or "full".
+    /// A profile level: es::profile_level::kOff, kLight or kFull.
     void setProfile(const QString& profile);
     void setWeights(const QString& path);
     void setRunning(bool running);
@@ -50,6 +50,9 @@ signals:
     void cancelRequested();
 
 private:
+    /// The choices of the last session (QSettings), over the defaults.
+    void loadSettings();
+
     QComboBox* m_video;
     QLineEdit* m_weights;
     QComboBox* m_device;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "export_dialog.h"
 
-#include "exchange.h"
+#include "exchange/exchange.h"
 #include "session_document.h"
 
 #include <QComboBox>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lesson_page.h"
 
+#include "edgescope/engine/steps.h"
 #include "item_models.h"
 #include "session_document.h"
-#include "steps.h"
 
 #include <QCoreApplication>
 #include <QDir>

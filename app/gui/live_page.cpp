@@ -3,16 +3,14 @@
 
 #include "colors.h"
 
+#include "model/vocabulary.h"
+
 #include <QGridLayout>
 #include <QLabel>
 #include <QPainter>
 #include <QVBoxLayout>
 
 namespace es::app {
-
-namespace {
-const char* const kStages[] = { "buffer_to_image_tensor", "preprocess", "detector", "postprocess" };
-}
 
 VideoWidget::VideoWidget(QWidget* parent) : QWidget(parent)
 {
@@ -73,7 +71,7 @@ void StageBars::paintEvent(QPaintEvent*)
 {
     QPainter painter(this);
     double largest = 1e-9;
-    for (const char* stage : kStages) {
+    for (const char* stage : es::stage::kAll) {
         auto found = m_stagesMs.find(stage);
         if (found != m_stagesMs.end())
             largest = std::max(largest, found->second);
@@ -81,7 +79,7 @@ void StageBars::paintEvent(QPaintEvent*)
     const int rowHeight = std::max(18, height() / 4);
     const int labelWidth = 170;
     int y = 0;
-    for (const char* stage : kStages) {
+    for (const char* stage : es::stage::kAll) {
         auto found = m_stagesMs.find(stage);
         const double ms = found == m_stagesMs.end() ? 0.0 : found->second;
         painter.setPen(palette().text().color());

@@ -84,63 +84,9 @@ MainWindow::MainWindow(QWidget* parent)
         log(line);
     });
     connect(m_lab, &LabController::live, m_live, &LivePage::showUpdate);
-    connect(m_lab, &LabController::finished, this,
-        [this](bool ok, bool cancelled, const QString& message, const QVector<qint64>& runIds) {
-            m_experiment->setRunning(false);
-            if (ok) {
-                log(tr("lab finished: %1 runs written to %2").arg(runIds.size()).arg(m_document->path()));
-                m_showCompareAfterLoad = true;
-            } else if (cancelled) {
-                log(tr("cancelled: the %1 steps finished before are kept in %2")
-                        .arg(runIds.size())
-                        .arg(m_document->path()));
-                statusBar()->showMessage(tr("Cancelled; %1 finished steps kept").arg(runIds.size()), 10000);
-            } else {
-                showError(tr("The lab stopped"),
-                    message
-                        + (runIds.isEmpty() ? QString()
-                                            : tr("\n\nThe %1 steps finished before are kept in %2.")
-                                                  .arg(runIds.size())
-                                                  .arg(m_document->path())));
-            }
-            if (QFileInfo::exists(m_document->path())) {
-                connect(
-                    m_document, &SessionDocument::loaded, this,
-                    [this, ok, cancelled] { emit labFinished(ok, cancelled); }, Qt::SingleShotConnection);
-                m_document->reload();
-            } else {
-                emit labFinished(ok, cancelled);
-            }
-        });
+    connect(m_lab, &LabController::finished, this, &MainWindow::labRunFinished);
     connect(m_compare, &ComparePage::showInTimeline, this, &MainWindow::showFindingInTimeline);
-    connect(m_document, &SessionDocument::runLayoutReady, this, [this](qint64 runId) {
-        if (runId != m_findingRun)
-            return;
-        // The frame that shows the finding best: the one with the longest range of its stage.
-        const auto layout = m_document->cachedLayout(runId);
-        m_findingRun = -1;
-        if (!layout)
-            return;
-        const prof::TraceModel& model = layout->model();
-        int64_t best = -1, longest = -1;
-        for (const prof::ThreadTrack& thread : model.threads) {
-            for (const prof::SliceEvent& range : thread.ranges) {
-                if (range.payload >= 0 && model.strings.get(range.name) == m_findingStage.toStdString()
-                    && range.endNs - range.startNs > longest) {
-                    longest = range.endNs - range.startNs;
-                    best = range.payload;
-                }
-            }
-        }
-        // Ranges of batched steps carry the batch index: its first frame.
-        for (const prof::FrameEvent& frame : model.frames) {
-            if (frame.batchIndex == best && frame.frameIndex >= 0) {
-                best = frame.frameIndex;
-                break;
-            }
-        }
-        m_timeline->showRun(runId, std::max<int64_t>(0, best));
-    });
+    connect(m_document, &SessionDocument::runLayoutReady, this, &MainWindow::showFindingFrame);
 
     QSettings settings;
     restoreGeometry(settings.value("window/geometry").toByteArray());
@@ -150,6 +96,63 @@ MainWindow::MainWindow(QWidget* parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::labRunFinished(bool ok, bool cancelled, const QString& message, const QVector<qint64>& runIds)
+{
+    m_experiment->setRunning(false);
+    if (ok) {
+        log(tr("lab finished: %1 runs written to %2").arg(runIds.size()).arg(m_document->path()));
+        m_showCompareAfterLoad = true;
+    } else if (cancelled) {
+        log(tr("cancelled: the %1 steps finished before are kept in %2").arg(runIds.size()).arg(m_document->path()));
+        statusBar()->showMessage(tr("Cancelled; %1 finished steps kept").arg(runIds.size()), 10000);
+    } else {
+        showError(tr("The lab stopped"),
+            message
+                + (runIds.isEmpty() ? QString()
+                                    : tr("\n\nThe %1 steps finished before are kept in %2.")
+                                          .arg(runIds.size())
+                                          .arg(m_document->path())));
+    }
+    if (QFileInfo::exists(m_document->path())) {
+        connect(
+            m_document, &SessionDocument::loaded, this, [this, ok, cancelled] { emit labFinished(ok, cancelled); },
+            Qt::SingleShotConnection);
+        m_document->reload();
+    } else {
+        emit labFinished(ok, cancelled);
+    }
+}
+
+void MainWindow::showFindingFrame(qint64 runId)
+{
+    if (runId != m_findingRun)
+        return;
+    // The frame that shows the finding best: the one with the longest range of its stage.
+    const auto layout = m_document->cachedLayout(runId);
+    m_findingRun = -1;
+    if (!layout)
+        return;
+    const prof::TraceModel& model = layout->model();
+    int64_t best = -1, longest = -1;
+    for (const prof::ThreadTrack& thread : model.threads) {
+        for (const prof::SliceEvent& range : thread.ranges) {
+            if (range.payload >= 0 && model.strings.get(range.name) == m_findingStage.toStdString()
+                && range.endNs - range.startNs > longest) {
+                longest = range.endNs - range.startNs;
+                best = range.payload;
+            }
+        }
+    }
+    // Ranges of batched steps carry the batch index: its first frame.
+    for (const prof::FrameEvent& frame : model.frames) {
+        if (frame.batchIndex == best && frame.frameIndex >= 0) {
+            best = frame.frameIndex;
+            break;
+        }
+    }
+    m_timeline->showRun(runId, std::max<int64_t>(0, best));
+}
 
 void MainWindow::createDocks()
 {
@@ -317,7 +320,7 @@ void MainWindow::runLab()
     engine::LabOptions options = m_experiment->options();
     const Status valid = engine::validateLabOptions(options);
     if (!valid.isOk()) {
-        showError(tr("Cannot run the lab"), QString::fromStdString(valid.message()));
+        showError(tr("Cannot run the lab"), labFailureMessage(valid));
         return;
     }
     if (m_document->path().isEmpty())

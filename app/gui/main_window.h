@@ -82,6 +82,10 @@ private:
     void saveSessionAs();
     void newSession();
     void showFindingInTimeline(qint64 runId, const QString& stage);
+    /// After a lab run: says how it ended (dialog on failure) and reloads the session.
+    void labRunFinished(bool ok, bool cancelled, const QString& message, const QVector<qint64>& runIds);
+    /// Once a finding's run is laid out: opens the timeline at the frame with the longest range of its stage.
+    void showFindingFrame(qint64 runId);
 
     SessionDocument* m_document;
     LabController* m_lab;

@@ -2,8 +2,8 @@
 #include "telemetry_page.h"
 #include "colors.h"
 
-#include "clock.h"
-#include "system_sampler.h"
+#include "base/clock.h"
+#include "collect/system_sampler.h"
 
 #include <QGridLayout>
 #include <QLabel>

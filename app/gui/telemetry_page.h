@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "session_store.h"
+#include "store/session_store.h"
 
 #include <QWidget>
 

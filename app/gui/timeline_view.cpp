@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "timeline_view.h"
 
+#include "analysis/gpu_attribution.h"
 #include "colors.h"
-#include "gpu_attribution.h"
 #include "time_format.h"
 
 #include <QKeyEvent>

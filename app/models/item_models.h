@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "analysis.h"
-#include "session_store.h"
+#include "analysis/analysis.h"
+#include "store/session_store.h"
 #include "timeline_layout.h"
 
 #include <QAbstractTableModel>

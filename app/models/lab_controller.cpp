@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lab_controller.h"
 
-#include "session_store.h"
+#include "store/session_store.h"
 
 #include <QCoreApplication>
 #include <QPointer>
@@ -100,7 +100,7 @@ bool LabController::start(engine::LabOptions options)
                              LabController* self) { emit self->progress(text); });
             } else {
                 cancelled = result.status().code() == StatusCode::Cancelled;
-                message = QString::fromStdString(result.status().message());
+                message = labFailureMessage(result.status());
             }
         } catch (const std::exception& error) {
             message = QString::fromStdString(std::string("the lab stopped on an unexpected error: ") + error.what());
@@ -117,6 +117,28 @@ bool LabController::start(engine::LabOptions options)
         });
     });
     return true;
+}
+
+QString experimentFieldLabel(const std::string& option)
+{
+    // As experiment_panel.cpp labels its rows, without the mnemonic and the colon; synthetic frames are typed into
+    // the Video field.
+    static const std::map<std::string, const char*> labels = { { "video", QT_TR_NOOP("Video") },
+        { "synthetic", QT_TR_NOOP("Video") }, { "weights", QT_TR_NOOP("Weights") },
+        { "weightsPath", QT_TR_NOOP("Weights") }, { "device", QT_TR_NOOP("Device") }, { "steps", QT_TR_NOOP("Steps") },
+        { "batch", QT_TR_NOOP("Batch (s3, s4)") }, { "frames", QT_TR_NOOP("Frames per step") },
+        { "warmup", QT_TR_NOOP("Warm-up frames") }, { "profile", QT_TR_NOOP("Profile") } };
+    const auto found = labels.find(option);
+    return found == labels.end() ? QString() : QObject::tr(found->second);
+}
+
+QString labFailureMessage(const Status& status)
+{
+    QString message = QString::fromStdString(status.message());
+    const QString field = experimentFieldLabel(status.option());
+    if (!field.isEmpty())
+        message += QObject::tr(" (the %1 field of the Experiment panel)").arg(field);
+    return message;
 }
 
 void LabController::cancel()

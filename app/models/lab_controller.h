@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "detection.h"
-#include "lab.h"
+#include "base/status.h"
+#include "edgescope/engine/detection.h"
+#include "edgescope/engine/lab.h"
 
 #include <QImage>
 #include <QObject>
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <string>
 #include <thread>
 
 namespace es::app {
@@ -63,6 +65,13 @@ private:
     std::shared_ptr<std::atomic<bool>> m_liveInFlight;
     bool m_running = false;
 };
+
+/// The Experiment panel's label of an engine option (Status::option(), e.g. "frames" -> "Frames per step"), as the
+/// panel shows it; empty for an option the panel has no field for (the bench's models and precisions).
+QString experimentFieldLabel(const std::string& option);
+/// An engine failure as the GUI shows it: the message, and for a bad option the field that sets it, e.g. "frames is
+/// 0: measure 1 frame or more (the Frames per step field of the Experiment panel)".
+QString labFailureMessage(const Status& status);
 
 /// Copies an RGB frame of the engine into a QImage (deep copy: the engine's buffer lives only during the call).
 QImage toImage(const engine::Frame& frame);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "session_document.h"
 
-#include "exchange.h"
+#include "exchange/exchange.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "timeline_layout.h"
 
-#include "gpu_attribution.h"
+#include "analysis/gpu_attribution.h"
+#include "model/vocabulary.h"
 #include "time_format.h"
 
 #include <algorithm>
@@ -67,11 +68,6 @@ std::vector<EventRow> rowsByDepth(const std::vector<prof::SliceEvent>& events)
     for (size_t i = 0; i < events.size(); ++i)
         rows[events[i].depth].indices.push_back(uint32_t(i));
     return rows;
-}
-
-bool isStageName(const std::string& name)
-{
-    return name == "buffer_to_image_tensor" || name == "preprocess" || name == "detector" || name == "postprocess";
 }
 
 } // namespace
@@ -184,7 +180,7 @@ std::string TimelineLayout::stageAt(int64_t timeNs) const
             const size_t i = row.firstEndingAfter(timeNs);
             if (i < row.size() && row.startAt(i) <= timeNs) {
                 const std::string& name = m_model->strings.get(ranges[row.sourceIndex(i)].name);
-                if (isStageName(name))
+                if (es::stage::isStage(name))
                     return name;
             }
         }

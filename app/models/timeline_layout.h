@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "model/trace_model.h"
 #include "time_axis.h"
-#include "trace_model.h"
 
 #include <cstdint>
 #include <memory>

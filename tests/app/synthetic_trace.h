@@ -4,7 +4,7 @@
 // A synthetic GPU lab run shaped like s0 on a CUDA device, of any size: per frame the four stage ranges, the
 // detector's kernels with their cudaLaunchKernel calls, and the postprocess loop of tiny DtoH copies each followed
 // by a stream synchronization; counters at 10 Hz. For the GUI's tests and the timeline benchmark (ten million events).
-#include "session_store.h"
+#include "store/session_store.h"
 
 #include <cstdint>
 #include <string>

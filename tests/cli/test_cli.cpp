@@ -169,9 +169,11 @@ TEST(Cli, BenchJsonCompareAndReportShowTheModelBench)
     EXPECT_EQ(json["models"][2]["model"], "yolov3-tiny");
     ASSERT_EQ(json["peaks"].size(), 2u);
     // fp16 on a CPU: measured where LibTorch runs it, else reported as unsupported with the reason (not a failure).
-    for (const auto& model : json["models"])
-        if (model["status"] != "ok")
+    for (const auto& model : json["models"]) {
+        if (model["status"] != "ok") {
             EXPECT_NE(model["reason"].get<std::string>().find("fp16"), std::string::npos) << model.dump();
+        }
+    }
 
     const CliRun compare = cli({ "compare", session });
     ASSERT_EQ(compare.exitCode, kExitOk) << compare.err;

@@ -2,8 +2,8 @@
 // Faults during a real edgescope-cli run: SIGINT and SIGTERM, the session removed or locked, the disk (file size
 // limit) filling up, a read-only output folder, a video that ends early. Each ends with a clear message, keeps the
 // runs finished before it, and leaves a session that opens.
-#include "session_store.h"
-#include "y4m.h"
+#include "store/session_store.h"
+#include "video/y4m.h"
 
 #include <sqlite3.h>
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The session through the real edgescope-cli binary: --out, --profile, stats, and a kill during a run.
+#include "collect/gpu_probe.h"
 #include "commands.h"
 #include "es_config.h"
-#include "gpu_probe.h"
+#include "reports/session_stats.h"
 #include "run_cli.h"
-#include "session_stats.h"
 
 #include <nlohmann/json.hpp>
 

@@ -4,9 +4,9 @@
 // same option types as the CLI (int64 frames and batch, int threads and sampler period, uint64 seed, double
 // seconds). CLI11 reports bad values as CLI::ParseError, which the CLI catches; anything else escaping is a bug.
 #include "cli_support.h"
-#include "exchange.h"
-#include "frame_source.h"
-#include "steps.h"
+#include "edgescope/engine/frame_source.h"
+#include "edgescope/engine/steps.h"
+#include "exchange/exchange.h"
 
 #include <CLI/CLI.hpp>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the PyTorch profiler (Kineto) trace reader, plain JSON and gzipped. The first byte picks the form:
 // odd bytes gzip the rest before the reader sees it, so that mutations reach the JSON inside the gzip stream too.
-#include "exchange.h"
+#include "exchange/exchange.h"
 #include "fuzz_support.h"
 
 #include "es_config.h"

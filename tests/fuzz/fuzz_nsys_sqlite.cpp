@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the nsys SQLite export reader, on mutated database files (seeds: small exports with each table the
 // reader uses), and the import into a session that follows it.
-#include "exchange.h"
+#include "exchange/exchange.h"
 #include "fuzz_support.h"
 
 #include <cstdio>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the NVTXT reader (the text format Nsight Systems' ImportNvtxt reads).
-#include "exchange.h"
+#include "exchange/exchange.h"
 #include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: opening a lab session (mutated session files) and everything that reads one: the run list, the
 // environment, every stats report, the analysis and an export.
-#include "analysis.h"
-#include "exchange.h"
+#include "analysis/analysis.h"
+#include "exchange/exchange.h"
 #include "fuzz_support.h"
-#include "session_stats.h"
+#include "reports/session_stats.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {

@@ -2,9 +2,9 @@
 // Fuzz target: the /proc and /sys readers (system sampler, platform facts, process stats) on a fake tree whose file
 // contents come from the input: chunks separated by 0xFF bytes fill the files below in order; missing chunks leave
 // their files out. Every file is written fresh per input under this process's own root.
-#include "platform_facts.h"
-#include "process_stats.h"
-#include "system_sampler.h"
+#include "collect/platform_facts.h"
+#include "collect/process_stats.h"
+#include "collect/system_sampler.h"
 
 #include <filesystem>
 #include <fstream>

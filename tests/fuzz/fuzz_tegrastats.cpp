@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: tegrastats line decoding (every JetPack's form), line by line as the CLI and the lab read it.
-#include "tegrastats.h"
+#include "collect/tegrastats.h"
 
 #include <map>
 #include <sstream>

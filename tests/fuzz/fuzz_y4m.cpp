@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the YUV4MPEG2 reader (header, frame markers, every chroma layout), reading up to 4 frames.
 #include "fuzz_support.h"
-#include "y4m.h"
+#include "video/y4m.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {

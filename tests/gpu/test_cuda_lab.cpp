@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // GPU checks (CTest label gpu): the steps on CUDA. Skipped, with the reason, where LibTorch sees no CUDA device.
-#include "lab.h"
+#include "edgescope/engine/lab.h"
 
 #include <gtest/gtest.h>
 

@@ -2,12 +2,12 @@
 // GPU checks (CTest label gpu) of the CUPTI collector: real kernels and copies through LibTorch, and what CUPTI
 // reports about them (counts, directions, bytes, synchronizations, attribution to the stage that issued them).
 // Skipped, with the reason, where LibTorch sees no CUDA device.
-#include "clock.h"
-#include "gpu_attribution.h"
-#include "gpu_tracer.h"
-#include "lab.h"
-#include "range_recorder.h"
-#include "trace_model.h"
+#include "analysis/gpu_attribution.h"
+#include "base/clock.h"
+#include "collect/gpu_tracer.h"
+#include "collect/range_recorder.h"
+#include "edgescope/engine/lab.h"
+#include "model/trace_model.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>

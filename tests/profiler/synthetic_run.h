@@ -2,8 +2,8 @@
 #pragma once
 
 // A small run with ranges, frames, detections, a counter and operators, for the session tests.
-#include "range_recorder.h"
-#include "session_store.h"
+#include "collect/range_recorder.h"
+#include "store/session_store.h"
 
 #include <string>
 

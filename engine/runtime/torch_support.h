@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Internal to es_engine: includes LibTorch. What the lab and the model bench share about devices and precisions.
+#include "base/status.h"
+#include "edgescope/engine/device_report.h"
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace es::engine {
+
+/// Waits for the device's queued work (no-op on a CPU). Any thread.
+void synchronize(const torch::Device& device);
+
+/// The device for "auto", "cpu" or "cuda": CUDA when LibTorch has it (auto, cuda), else the CPU; "cuda" without a
+/// usable GPU is a Status that says why and what to do.
+Result<torch::Device> resolveDevice(const std::string& requested, const DeviceReport& report);
+
+/// Reduced precision of the lab's step 4: fp16 on CUDA; on a CPU bf16 when LibTorch runs bf16 convolutions here,
+/// else fp32. `reason` says why, in words.
+torch::Dtype chooseHalfType(const torch::Device& device, const DeviceReport& report, std::string& reason);
+
+/// "fp32", "fp16" or "bf16".
+const char* dtypeName(torch::Dtype dtype);
+
+/// The dtype of "fp32", "fp16" or "bf16" (also "float32", "float16", "half", "bfloat16").
+Result<torch::Dtype> parseDtype(const std::string& name);
+
+/// The first line of an exception's message, without LibTorch's C++ stack trace.
+std::string firstLine(const std::string& message);
+
+} // namespace es::engine

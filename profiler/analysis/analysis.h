@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+// Before/after analysis of lab runs: metrics per run, findings that explain what a run spends its time on (each with
+// its evidence, the events behind it and the gain expected if fixed), and comparisons of runs (two steps of a lab,
+// runs of two sessions or devices, imported runs). Qt-free and Torch-free; computed from sessions.
+#include "base/status.h"
+#include "store/session_store.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace es::prof {
+
+/// What a run measured. Times in ms per frame unless named otherwise; absent values are unset.
+struct RunMetrics
+{
+    int64_t runId = 0;
+    std::string session; ///< the file it came from
+    std::string step;
+    std::string title;
+    std::string device;
+    std::string deviceName;
+    std::string precision;
+    int64_t batch = 1;
+    int64_t frames = 0;
+    double fps = 0;
+    double latencyP50Ms = 0, latencyP95Ms = 0, latencyP99Ms = 0;
+    double frameMs = 0; ///< wall time per frame (1000 / FPS)
+    std::map<std::string, double> stageMs; ///< per frame
+    std::optional<double> detectorOnlyFps;
+    std::optional<double> pipelineEfficiency;
+    // GPU (when traced)
+    bool gpuTraced = false;
+    double kernelsPerFrame = 0, kernelMsPerFrame = 0, medianKernelUs = 0;
+    struct Copies
+    {
+        double count = 0, bytes = 0, ms = 0, pageablePercent = 0;
+    };
+    std::map<std::string, Copies> copiesPerFrame; ///< by direction
+    double syncsPerFrame = 0, syncWaitMsPerFrame = 0;
+    double gpuBusyPercent = 0; ///< device busy time over the measured batches' windows
+    double idleGapsPerFrame = 0; ///< gaps of 10 us or more
+    int64_t longGaps = 0; ///< GPU idle for 500 ms or more (nsys's gpu_gaps default)
+    // Host work without a GPU trace: LibTorch's scalar reads (.item()) per frame, from the operators
+    double hostScalarReadsPerFrame = 0;
+    std::map<std::string, double> hostScalarReadsByStage;
+    // System
+    std::map<std::string, double> cpuLoadPercent; ///< per core, mean over the run
+    std::optional<double> cpuLoadMeanPercent;
+    std::optional<double> rssMb, ramUsedMb;
+    std::optional<double> powerW, energyPerFrameJ, fpsPerWatt;
+    // Detections
+    std::optional<double> agreementMatchedShare;
+    std::optional<bool> detectionsIdentical;
+    std::string agreementReference;
+};
+
+/// One rule that fired: what, why it matters, the evidence, where, and what fixing it should gain.
+struct Finding
+{
+    std::string rule; ///< "sync-copy-in-loop", ...
+    std::string title; ///< one line
+    std::string explanation; ///< for a student: what the pattern is and what to do
+    std::string evidence; ///< the numbers that triggered it
+    std::string stage; ///< where (a stage name), empty for the whole run
+    double count = 0; ///< the per-frame count behind it, where there is one
+    double shareOfFrame = 0; ///< share of the frame time involved (0..1)
+    double expectedSpeedup = 1; ///< FPS gain if fixed (frame time / frame time without it)
+    std::string events; ///< which events: "NVTX range postprocess, DtoH copies with cudaStreamSynchronize"
+};
+
+/// A run's metrics and findings.
+struct RunAnalysis
+{
+    RunMetrics metrics;
+    std::vector<Finding> findings;
+};
+
+/// Metrics and findings of one run of a session. `previous`: the run before it in a lab (for precision and
+/// detection rules), or null.
+Result<RunAnalysis> analyzeRun(const SessionStore& store, int64_t runId, const RunMetrics* previous = nullptr);
+
+/// One metric of two runs: absolute and relative change.
+struct MetricChange
+{
+    std::string name;
+    std::string unit;
+    std::optional<double> base, with;
+    bool higherIsBetter = true;
+};
+
+/// Two runs side by side: every metric, the findings that appeared and disappeared, and the speedup the base run's
+/// findings predicted next to the measured one: the frame time the gone findings would save (per stage the largest,
+/// summed over stages) taken off the base's frame.
+struct Comparison
+{
+    RunAnalysis base, with;
+    std::vector<MetricChange> metrics;
+    std::vector<Finding> appeared, disappeared;
+    double measuredSpeedup = 0;
+    double predictedSpeedup = 1;
+};
+Comparison compareRuns(const RunAnalysis& base, const RunAnalysis& with);
+
+/// All runs of a session in order, each compared with the one before it (the lab's waterfall).
+struct LabAnalysis
+{
+    std::vector<RunAnalysis> runs;
+    std::vector<Comparison> steps; ///< steps[i] compares runs[i] with runs[i + 1]
+};
+Result<LabAnalysis> analyzeSession(const SessionStore& store, const std::vector<int64_t>& runIds = {});
+
+} // namespace es::prof

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "model/trace_model.h"
+
+#include "base/sqlite_util.h"
+#include "model/vocabulary.h"
+
+#include <algorithm>
+#include <map>
+
+namespace es::prof {
+
+StringId StringPool::intern(const std::string& text)
+{
+    auto found = m_ids.find(text);
+    if (found != m_ids.end())
+        return found->second;
+    const StringId id = StringId(m_strings.size());
+    m_strings.push_back(text);
+    m_ids.emplace(text, id);
+    return id;
+}
+
+namespace {
+
+template<typename Event> void sortByStart(std::vector<Event>& events)
+{
+    std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+        return a.startNs != b.startNs ? a.startNs < b.startNs : a.endNs > b.endNs;
+    });
+}
+
+/// Depth of each slice among the slices of one track that enclose it (the track is sorted by start).
+void assignDepths(std::vector<SliceEvent>& slices)
+{
+    std::vector<int64_t> openEnds;
+    for (SliceEvent& slice : slices) {
+        while (!openEnds.empty() && openEnds.back() <= slice.startNs)
+            openEnds.pop_back();
+        slice.depth = uint16_t(std::min<size_t>(openEnds.size(), 65535));
+        openEnds.push_back(slice.endNs);
+    }
+}
+
+template<typename Event> size_t capacityBytes(const std::vector<Event>& events)
+{
+    return events.capacity() * sizeof(Event);
+}
+
+} // namespace
+
+void TraceModel::finalize()
+{
+    for (ThreadTrack& thread : threads) {
+        sortByStart(thread.ranges);
+        sortByStart(thread.operators);
+        sortByStart(thread.apiCalls);
+        assignDepths(thread.ranges);
+        assignDepths(thread.operators);
+    }
+    for (StreamTrack& stream : streams) {
+        sortByStart(stream.kernels);
+        sortByStart(stream.copies);
+        sortByStart(stream.syncs);
+    }
+    for (CounterTrackModel& counter : counters)
+        std::stable_sort(counter.samples.begin(), counter.samples.end(),
+            [](const CounterSample& a, const CounterSample& b) { return a.timeNs < b.timeNs; });
+    std::stable_sort(frames.begin(), frames.end(),
+        [](const FrameEvent& a, const FrameEvent& b) { return a.frameIndex < b.frameIndex; });
+}
+
+int64_t TraceModel::eventCount() const
+{
+    size_t count = frames.size();
+    for (const ThreadTrack& thread : threads)
+        count += thread.ranges.size() + thread.operators.size() + thread.apiCalls.size();
+    for (const StreamTrack& stream : streams)
+        count += stream.kernels.size() + stream.copies.size() + stream.syncs.size();
+    for (const CounterTrackModel& counter : counters)
+        count += counter.samples.size();
+    return int64_t(count);
+}
+
+double TraceModel::bytesPerEvent() const
+{
+    size_t bytes = capacityBytes(frames);
+    for (const ThreadTrack& thread : threads)
+        bytes += capacityBytes(thread.ranges) + capacityBytes(thread.operators) + capacityBytes(thread.apiCalls);
+    for (const StreamTrack& stream : streams)
+        bytes += capacityBytes(stream.kernels) + capacityBytes(stream.copies) + capacityBytes(stream.syncs);
+    for (const CounterTrackModel& counter : counters)
+        bytes += capacityBytes(counter.samples);
+    const int64_t count = eventCount();
+    return count ? double(bytes) / double(count) : 0.0;
+}
+
+ThreadTrack& TraceModel::thread(int64_t osTid)
+{
+    for (ThreadTrack& track : threads)
+        if (track.osTid == osTid)
+            return track;
+    threads.push_back(ThreadTrack { osTid, strings.intern("thread " + std::to_string(osTid)), {}, {}, {} });
+    return threads.back();
+}
+
+StreamTrack& TraceModel::stream(int32_t deviceId, int64_t streamId)
+{
+    for (StreamTrack& track : streams)
+        if (track.deviceId == deviceId && track.streamId == streamId)
+            return track;
+    streams.push_back(StreamTrack { deviceId, streamId, {}, {}, {} });
+    return streams.back();
+}
+
+TraceModel buildModel(const RunData& data)
+{
+    TraceModel model;
+    model.startNs = data.run.startNs;
+    model.endNs = data.run.endNs;
+    std::vector<KnownThread> known;
+    std::map<uint16_t, int64_t> tidOfIndex;
+    for (const auto& info : data.threads) {
+        known.push_back({ info.osTid, info.pthreadLow32 });
+        tidOfIndex[info.index] = info.osTid;
+        model.thread(info.osTid);
+    }
+    for (const auto& [osTid, threadName] : data.threadNames)
+        model.thread(osTid).name = model.strings.intern(threadName);
+    std::map<uint32_t, StringId> rangeNames;
+    for (const RangeEvent& event : data.ranges) {
+        auto name = rangeNames.find(event.nameId);
+        if (name == rangeNames.end()) {
+            // Imported runs carry their own names; the lab's index the process's registry.
+            const std::string text = data.rangeNames.empty() ? RangeNameRegistry::instance().name(event.nameId)
+                : event.nameId < data.rangeNames.size()      ? data.rangeNames[event.nameId]
+                                                             : std::string("?");
+            name = rangeNames.emplace(event.nameId, model.strings.intern(text)).first;
+        }
+        const uint16_t category = uint16_t(RangeNameRegistry::instance().entry(event.nameId).category);
+        model.thread(tidOfIndex.count(event.threadIndex) ? tidOfIndex[event.threadIndex] : 0)
+            .ranges.push_back({ event.startNs, event.endNs, event.payload, name->second, 0, category });
+    }
+    for (const OperatorRecord& op : data.operators)
+        model.thread(op.osTid).operators.push_back({ op.startNs, op.endNs, -1, model.strings.intern(op.name), 0, 0 });
+    const GpuActivity& gpu = data.gpu;
+    std::vector<StringId> gpuNames(gpu.names.size());
+    for (size_t i = 0; i < gpu.names.size(); ++i)
+        gpuNames[i] = model.strings.intern(gpu.names[i]);
+    auto gpuName = [&](uint32_t index) { return index < gpuNames.size() ? gpuNames[index] : gpuNames[0]; };
+    for (const GpuApiCall& call : gpu.apiCalls)
+        model.thread(resolveOsThreadId(call.threadId, known))
+            .apiCalls.push_back(
+                { call.startNs, call.endNs, call.correlationId, gpuName(call.nameIndex), call.returnValue, 0 });
+    std::map<uint32_t, StringId> kernelNames;
+    std::map<uint32_t, uint32_t> deviceOfContext;
+    for (const GpuKernel& k : gpu.kernels) {
+        auto name = kernelNames.find(k.nameIndex);
+        if (name == kernelNames.end())
+            name = kernelNames.emplace(k.nameIndex, model.strings.intern(demangleKernelName(gpu.name(k.nameIndex))))
+                       .first;
+        deviceOfContext.emplace(k.contextId, k.deviceId);
+        model.stream(int32_t(k.deviceId), k.streamId)
+            .kernels.push_back({ k.startNs, k.endNs, k.correlationId, name->second, uint32_t(k.gridX),
+                uint32_t(k.gridY), uint32_t(k.gridZ), uint16_t(k.blockX), uint16_t(k.blockY), uint16_t(k.blockZ),
+                uint16_t(k.registersPerThread) });
+    }
+    for (const GpuCopy& c : gpu.copies) {
+        deviceOfContext.emplace(c.contextId, c.deviceId);
+        model.stream(int32_t(c.deviceId), c.streamId)
+            .copies.push_back({ c.startNs, c.endNs, c.bytes, c.correlationId, c.copyKind, c.srcKind, c.dstKind, 0 });
+    }
+    for (const GpuMemset& m : gpu.memsets)
+        model.stream(int32_t(m.deviceId), m.streamId)
+            .copies.push_back({ m.startNs, m.endNs, m.bytes, m.correlationId, 0, 2, 2, 1 });
+    for (const GpuSync& s : gpu.syncs) {
+        const uint32_t device = deviceOfContext.count(s.contextId) ? deviceOfContext[s.contextId] : 0;
+        model.stream(int32_t(device), s.streamId).syncs.push_back({ s.startNs, s.endNs, s.correlationId, s.syncType });
+    }
+    for (const FrameRecord& f : data.frames)
+        model.frames.push_back({ f.startNs, f.endNs, f.frameIndex, f.candidates, int32_t(f.batchIndex), f.detections });
+    for (const CounterTrack& track : data.counters) {
+        CounterTrackModel counter { model.strings.intern(track.name), model.strings.intern(track.unit), {} };
+        for (const auto& [timeNs, value] : track.samples)
+            counter.samples.push_back({ timeNs, value });
+        model.counters.push_back(std::move(counter));
+    }
+    model.finalize();
+    return model;
+}
+
+namespace {
+
+/// What the readers of one run share: the session, the run, the model they fill, and the StringIds ids it uses as
+/// pool ids.
+struct RunLoad
+{
+    const SessionStore& store;
+    int64_t runId;
+    TraceModel& model;
+    std::map<int64_t, StringId> names; ///< StringIds id -> pool id
+
+    sqlite3* db() const { return store.database(); }
+    /// The pool id of StringIds id `id` ("?" when the session has none).
+    StringId name(int64_t id) { return names.count(id) ? names[id] : model.strings.intern("?"); }
+    /// Runs `sql`, whose one parameter is the run id, and hands each row to `row`.
+    template<typename Row> Status forEachRow(const char* sql, Row&& row) const
+    {
+        Statement statement(db(), sql);
+        if (!statement.ok())
+            return failed(statement);
+        statement.bind(1, runId);
+        int code;
+        while ((code = statement.step()) == SQLITE_ROW)
+            row(statement);
+        if (code != SQLITE_DONE)
+            return failed(statement);
+        return Status::ok();
+    }
+    Status failed(const Statement& statement) const
+    {
+        return sqliteStatus(sqlite3_errcode(db()), store.path(), statement.error());
+    }
+};
+
+/// The run's span (ES_RUNS); an InvalidArgument when the session has no such run.
+Status loadRunSpan(RunLoad& load)
+{
+    Statement run(load.db(), "SELECT start, \"end\" FROM ES_RUNS WHERE runId = ?");
+    run.bind(1, load.runId);
+    if (run.step() != SQLITE_ROW)
+        return Status(StatusCode::InvalidArgument, "no run " + std::to_string(load.runId) + " in " + load.store.path());
+    load.model.startNs = run.columnInt(0);
+    load.model.endNs = run.columnInt(1);
+    return Status::ok();
+}
+
+/// Every string of the session, into the model's pool.
+void loadStrings(RunLoad& load)
+{
+    Statement strings(load.db(), "SELECT id, value FROM StringIds");
+    while (strings.step() == SQLITE_ROW)
+        load.names[strings.columnInt(0)] = load.model.strings.intern(strings.columnText(1));
+}
+
+void loadThreadNames(RunLoad& load)
+{
+    Statement threads(load.db(), "SELECT globalTid % 16777216, nameId FROM ThreadNames WHERE runId = ?");
+    threads.bind(1, load.runId);
+    while (threads.step() == SQLITE_ROW)
+        load.model.thread(threads.columnInt(0)).name = load.name(threads.columnInt(1));
+}
+
+/// NVTX_EVENTS' ranges (not marks or domain events), onto their threads.
+Status loadRanges(RunLoad& load)
+{
+    return load.forEachRow("SELECT start, coalesce(\"end\", start), globalTid % 16777216, coalesce(textId, -1), "
+                           "coalesce(int64Value, -1), coalesce(category, 0), text FROM NVTX_EVENTS "
+                           "WHERE eventType IN (" ES_NSYS_NVTX_RANGE_TYPES_SQL ") AND runId = ?",
+        [&](const Statement& q) {
+            const StringId text
+                = q.columnInt(3) >= 0 ? load.name(q.columnInt(3)) : load.model.strings.intern(q.columnText(6));
+            load.model.thread(q.columnInt(2))
+                .ranges.push_back(
+                    { q.columnInt(0), q.columnInt(1), q.columnInt(4), text, 0, uint16_t(q.columnInt(5)) });
+        });
+}
+
+/// ES_OPERATORS, onto their threads.
+Status loadOperators(RunLoad& load)
+{
+    return load.forEachRow("SELECT start, \"end\", globalTid % 16777216, nameId FROM ES_OPERATORS WHERE runId = ?",
+        [&](const Statement& q) {
+            load.model.thread(q.columnInt(2))
+                .operators.push_back({ q.columnInt(0), q.columnInt(1), -1, load.name(q.columnInt(3)), 0, 0 });
+        });
+}
+
+/// The CUPTI_ACTIVITY_KIND_* tables: API calls onto their threads; kernels, copies (memsets among them) and
+/// synchronizations onto their streams.
+Status loadGpuActivity(RunLoad& load)
+{
+    TraceModel& model = load.model;
+    ES_RETURN_IF_ERROR(load.forEachRow(
+        "SELECT start, \"end\", globalTid % 16777216, coalesce(correlationId, 0), nameId, returnValue FROM "
+        "CUPTI_ACTIVITY_KIND_RUNTIME WHERE runId = ?",
+        [&](const Statement& q) {
+            model.thread(q.columnInt(2))
+                .apiCalls.push_back({ q.columnInt(0), q.columnInt(1), uint32_t(q.columnInt(3)),
+                    load.name(q.columnInt(4)), int32_t(q.columnInt(5)), 0 });
+        }));
+    ES_RETURN_IF_ERROR(load.forEachRow(
+        "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), demangledName, gridX, gridY, gridZ, "
+        "blockX, blockY, blockZ, registersPerThread FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE runId = ?",
+        [&](const Statement& q) {
+            model.stream(int32_t(q.columnInt(2)), q.columnInt(3))
+                .kernels.push_back({ q.columnInt(0), q.columnInt(1), uint32_t(q.columnInt(4)),
+                    load.name(q.columnInt(5)), uint32_t(q.columnInt(6)), uint32_t(q.columnInt(7)),
+                    uint32_t(q.columnInt(8)), uint16_t(q.columnInt(9)), uint16_t(q.columnInt(10)),
+                    uint16_t(q.columnInt(11)), uint16_t(q.columnInt(12)) });
+        }));
+    ES_RETURN_IF_ERROR(load.forEachRow(
+        "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), bytes, copyKind, coalesce(srcKind, 7), "
+        "coalesce(dstKind, 7) FROM CUPTI_ACTIVITY_KIND_MEMCPY WHERE runId = ?",
+        [&](const Statement& q) {
+            model.stream(int32_t(q.columnInt(2)), q.columnInt(3))
+                .copies.push_back({ q.columnInt(0), q.columnInt(1), uint64_t(q.columnInt(5)), uint32_t(q.columnInt(4)),
+                    uint8_t(q.columnInt(6)), uint8_t(q.columnInt(7)), uint8_t(q.columnInt(8)), 0 });
+        }));
+    ES_RETURN_IF_ERROR(load.forEachRow(
+        "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), bytes FROM CUPTI_ACTIVITY_KIND_MEMSET "
+        "WHERE runId = ?",
+        [&](const Statement& q) {
+            model.stream(int32_t(q.columnInt(2)), q.columnInt(3))
+                .copies.push_back(
+                    { q.columnInt(0), q.columnInt(1), uint64_t(q.columnInt(5)), uint32_t(q.columnInt(4)), 0, 2, 2, 1 });
+        }));
+    return load.forEachRow("SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), syncType FROM "
+                           "CUPTI_ACTIVITY_KIND_SYNCHRONIZATION WHERE runId = ?",
+        [&](const Statement& q) {
+            model.stream(int32_t(q.columnInt(2)), q.columnInt(3))
+                .syncs.push_back(
+                    { q.columnInt(0), q.columnInt(1), uint32_t(q.columnInt(4)), uint32_t(q.columnInt(5)) });
+        });
+}
+
+/// ES_FRAMES.
+Status loadFrames(RunLoad& load)
+{
+    return load.forEachRow(
+        "SELECT start, \"end\", frameIndex, candidates, batchIndex, detections FROM ES_FRAMES WHERE runId = ?",
+        [&](const Statement& q) {
+            load.model.frames.push_back({ q.columnInt(0), q.columnInt(1), q.columnInt(2), q.columnInt(3),
+                int32_t(q.columnInt(4)), int32_t(q.columnInt(5)) });
+        });
+}
+
+/// ES_COUNTERS with their ES_COUNTER_SAMPLES, one track per counter.
+void loadCounters(RunLoad& load)
+{
+    TraceModel& model = load.model;
+    Statement counters(load.db(),
+        "SELECT c.counterId, c.name, c.unit, s.timestamp, s.value FROM ES_COUNTERS c JOIN "
+        "ES_COUNTER_SAMPLES s ON s.counterId = c.counterId WHERE c.runId = ? ORDER BY c.counterId");
+    counters.bind(1, load.runId);
+    int64_t lastCounter = -1;
+    while (counters.step() == SQLITE_ROW) {
+        if (counters.columnInt(0) != lastCounter) {
+            lastCounter = counters.columnInt(0);
+            model.counters.push_back(
+                { model.strings.intern(counters.columnText(1)), model.strings.intern(counters.columnText(2)), {} });
+        }
+        model.counters.back().samples.push_back({ counters.columnInt(3), counters.columnDouble(4) });
+    }
+}
+
+} // namespace
+
+Result<TraceModel> loadRun(const SessionStore& store, int64_t runId, unsigned parts)
+{
+    TraceModel model;
+    RunLoad load { store, runId, model, {} };
+    ES_RETURN_IF_ERROR(loadRunSpan(load));
+    loadStrings(load);
+    loadThreadNames(load);
+    if (parts & kLoadRanges)
+        ES_RETURN_IF_ERROR(loadRanges(load));
+    if (parts & kLoadOperators)
+        ES_RETURN_IF_ERROR(loadOperators(load));
+    if (parts & kLoadGpu)
+        ES_RETURN_IF_ERROR(loadGpuActivity(load));
+    if (parts & kLoadFrames)
+        ES_RETURN_IF_ERROR(loadFrames(load));
+    if (parts & kLoadCounters)
+        loadCounters(load);
+    model.finalize();
+    return model;
+}
+
+} // namespace es::prof

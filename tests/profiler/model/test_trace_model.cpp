@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "base/sqlite_util.h"
+#include "model/trace_model.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+using namespace es;
+using namespace es::prof;
+
+TEST(TraceModel, FinalizeSortsTracksAndNestsRanges)
+{
+    TraceModel model;
+    ThreadTrack& thread = model.thread(7);
+    const StringId frame = model.strings.intern("frame"), detector = model.strings.intern("detector");
+    // Given out of order: a frame [0, 100) holding detector [10, 60); a second frame [100, 200).
+    thread.ranges.push_back({ 100, 200, 1, frame, 9, 0 });
+    thread.ranges.push_back({ 10, 60, 0, detector, 9, 0 });
+    thread.ranges.push_back({ 0, 100, 0, frame, 9, 0 });
+    model.stream(0, 7).kernels.push_back({ 50, 60, 2, detector, 1, 1, 1, 32, 1, 1, 16 });
+    model.stream(0, 7).kernels.push_back({ 20, 30, 1, detector, 1, 1, 1, 32, 1, 1, 16 });
+    model.finalize();
+    ASSERT_EQ(thread.ranges.size(), 3u);
+    EXPECT_EQ(thread.ranges[0].startNs, 0);
+    EXPECT_EQ(thread.ranges[0].depth, 0);
+    EXPECT_EQ(thread.ranges[1].name, detector);
+    EXPECT_EQ(thread.ranges[1].depth, 1);
+    EXPECT_EQ(thread.ranges[2].depth, 0) << "a range starting where another ends is not inside it";
+    EXPECT_EQ(model.streams[0].kernels[0].correlationId, 1u);
+    EXPECT_EQ(model.eventCount(), 5);
+    EXPECT_EQ(model.strings.get(frame), "frame");
+    EXPECT_EQ(model.strings.intern("frame"), frame);
+}
+
+TEST(TraceModel, LoadsARunWithEveryKindOfEvent)
+{
+    const std::string path = testing::TempDir() + "/es_model_" + std::to_string(getpid()) + ".sqlite";
+    std::remove(path.c_str());
+    {
+        auto& registry = RangeNameRegistry::instance();
+        const RangeName frame = registry.intern("frame", 0xFF999999, 2);
+        const RangeName detector = registry.intern("detector", 0xFF009E73, 1);
+        RunData data;
+        data.run.step = "s0-baseline";
+        data.run.startNs = 0;
+        data.run.endNs = 1000;
+        data.threads = { { 0, 111 }, { 1, 222 } };
+        for (int f = 0; f < 3; ++f) {
+            data.ranges.push_back({ f * 300, f * 300 + 250, f, frame.id, 0, 0 });
+            data.ranges.push_back({ f * 300 + 10, f * 300 + 200, f, detector.id, 0, 1 });
+            data.ranges.push_back({ f * 300 + 20, f * 300 + 30, f, detector.id, 1, 0 }); // another thread
+            data.frames.push_back({ f, f, f * 300, f * 300 + 250, 2, 10 });
+        }
+        data.operators.push_back({ 15, 100, "aten::conv2d", 111, 0 });
+        data.counters.push_back({ "gpu load", "%", "test", { { 100, 10.0 }, { 200, 90.0 } } });
+        auto store = SessionStore::openForWriting(path).value();
+        const int64_t runId = store->writeRun(data).value();
+        ASSERT_TRUE(execute(store->database(),
+            "INSERT INTO StringIds(id, value) VALUES (5001, 'k'), (5002, 'cudaMemcpy_v3020');"
+            "INSERT INTO CUPTI_ACTIVITY_KIND_KERNEL(start, \"end\", deviceId, contextId, streamId, "
+            "correlationId, demangledName, shortName, registersPerThread, gridX, gridY, gridZ, blockX, blockY, "
+            "blockZ, staticSharedMemory, dynamicSharedMemory, localMemoryPerThread, localMemoryTotal, gridId, "
+            "runId) VALUES (40, 90, 0, 1, 13, 3, 5001, 5001, 40, 8, 1, 1, 256, 1, 1, 0, 0, 0, 0, 1, "
+                + std::to_string(runId)
+                + ");"
+                  "INSERT INTO CUPTI_ACTIVITY_KIND_MEMCPY(start, \"end\", deviceId, contextId, streamId, "
+                  "correlationId, bytes, copyKind, srcKind, dstKind, runId) VALUES (95, 99, 0, 1, 13, 4, 8, 2, "
+                  "2, 0, "
+                + std::to_string(runId)
+                + ");"
+                  "INSERT INTO CUPTI_ACTIVITY_KIND_SYNCHRONIZATION(start, \"end\", deviceId, contextId, "
+                  "streamId, correlationId, syncType, eventId, runId) VALUES (99, 120, 0, 1, 13, 5, 3, 0, "
+                + std::to_string(runId)
+                + ");"
+                  "INSERT INTO CUPTI_ACTIVITY_KIND_RUNTIME(start, \"end\", eventClass, globalTid, "
+                  "correlationId, nameId, returnValue, runId) VALUES (94, 121, 0, 111, 4, 5002, 0, "
+                + std::to_string(runId) + ");",
+            path)
+                        .isOk());
+    }
+    auto store = SessionStore::openForReading(path).value();
+    auto loaded = loadRun(*store, 1);
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+    const TraceModel& model = loaded.value();
+    ASSERT_EQ(model.threads.size(), 2u);
+    const ThreadTrack& main = model.threads[0].osTid == 111 ? model.threads[0] : model.threads[1];
+    ASSERT_EQ(main.ranges.size(), 6u);
+    EXPECT_EQ(model.strings.get(main.ranges[0].name), "frame");
+    EXPECT_EQ(main.ranges[1].depth, 1);
+    EXPECT_EQ(main.ranges[1].payload, 0);
+    EXPECT_EQ(main.operators.size(), 1u);
+    ASSERT_EQ(main.apiCalls.size(), 1u);
+    EXPECT_EQ(model.strings.get(main.apiCalls[0].name), "cudaMemcpy_v3020");
+    ASSERT_EQ(model.streams.size(), 1u);
+    EXPECT_EQ(model.streams[0].streamId, 13);
+    EXPECT_EQ(model.streams[0].kernels[0].gridX, 8u);
+    EXPECT_EQ(model.streams[0].copies[0].copyKind, 2);
+    EXPECT_EQ(model.streams[0].syncs[0].syncType, 3u);
+    ASSERT_EQ(model.counters.size(), 1u);
+    EXPECT_EQ(model.counters[0].samples.size(), 2u);
+    EXPECT_EQ(model.frames.size(), 3u);
+    EXPECT_EQ(model.eventCount(), 9 + 1 + 1 + 3 + 2 + 3);
+    EXPECT_GT(model.bytesPerEvent(), 15.0);
+    EXPECT_LT(model.bytesPerEvent(), 64.0);
+    EXPECT_FALSE(loadRun(*store, 99).isOk());
+    std::remove(path.c_str());
+}
