@@ -9,8 +9,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -25,6 +27,8 @@ using namespace es;
 
 namespace {
 
+constexpr uid_t kNobody = 65534; ///< the user a test runs the CLI as when it runs as root
+
 std::string tempPath(const std::string& name)
 {
     const std::string path = testing::TempDir() + "/es_cli_faults_" + std::to_string(getpid()) + "_" + name;
@@ -38,6 +42,7 @@ struct ChildSetup
 {
     rlim_t fileSizeLimit = RLIM_INFINITY;
     bool dropRoot = false; ///< run as nobody when the test runs as root (permissions apply)
+    std::string program = ES_CLI_PATH; ///< the edgescope-cli to run
 };
 
 /// A running edgescope-cli with its stderr in a file.
@@ -65,7 +70,7 @@ Child spawn(std::vector<std::string> arguments, const std::string& name, ChildSe
 {
     Child child;
     child.stderrPath = tempPath(name + ".stderr");
-    arguments.insert(arguments.begin(), ES_CLI_PATH);
+    arguments.insert(arguments.begin(), setup.program);
     child.pid = fork();
     if (child.pid == 0) {
         const int err = open(child.stderrPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
@@ -76,7 +81,7 @@ Child spawn(std::vector<std::string> arguments, const std::string& name, ChildSe
             rlimit limit { setup.fileSizeLimit, setup.fileSizeLimit };
             setrlimit(RLIMIT_FSIZE, &limit);
         }
-        if (setup.dropRoot && getuid() == 0 && setuid(65534) != 0)
+        if (setup.dropRoot && getuid() == 0 && setuid(kNobody) != 0)
             _exit(126);
         std::vector<char*> argv;
         for (auto& argument : arguments)
@@ -210,10 +215,71 @@ TEST(CliFaults, FullDiskEndsTheRunWithAMessageAndKeepsEarlierRuns)
     EXPECT_FALSE(exists(session + "-journal"));
 }
 
+/// A copy of edgescope-cli that user nobody can run, in a folder of its own (removed with it): the build's own binary
+/// may sit in a checkout that only its owner may enter (a clone under /root, or in a mktemp -d folder). Empty, with
+/// the reason in `why`, when nobody cannot run even the copy (a noexec /tmp, say).
+struct CliForNobody
+{
+    std::filesystem::path folder;
+    std::string program;
+    std::string why;
+
+    CliForNobody()
+    {
+        namespace fs = std::filesystem;
+        std::string pattern = (fs::temp_directory_path() / "es_cli_nobody_XXXXXX").string();
+        if (!mkdtemp(pattern.data())) {
+            why = "cannot make a folder in " + fs::temp_directory_path().string() + ": " + std::strerror(errno);
+            return;
+        }
+        folder = pattern;
+        std::error_code error;
+        fs::permissions(folder,
+            fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read
+                | fs::perms::others_exec,
+            error);
+        const fs::path copy = folder / "edgescope-cli";
+        if (!error)
+            fs::copy_file(ES_CLI_PATH, copy, error);
+        if (!error)
+            fs::permissions(copy,
+                fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read
+                    | fs::perms::others_exec,
+                error);
+        if (error) {
+            why = "cannot copy " + std::string(ES_CLI_PATH) + " to " + copy.string() + ": " + error.message();
+            return;
+        }
+        ChildSetup setup;
+        setup.dropRoot = true;
+        setup.program = copy.string();
+        Child probe = spawn({ "--help" }, "nobody-probe", setup);
+        const int code = probe.wait();
+        if (code != 0) {
+            why = "user nobody cannot run " + copy.string() + " (exit " + std::to_string(code) + "; is "
+                + fs::temp_directory_path().string() + " mounted noexec?)";
+            return;
+        }
+        program = copy.string();
+    }
+    ~CliForNobody()
+    {
+        std::error_code ignored;
+        if (!folder.empty())
+            std::filesystem::remove_all(folder, ignored);
+    }
+};
+
 TEST(CliFaults, ReadOnlyFolderIsRefusedBeforeAnythingIsLost)
 {
     namespace fs = std::filesystem;
-    const fs::path folder = tempPath("readonly");
+    // Root writes anywhere: the refusal is seen by an ordinary user. Run as root, the test runs the CLI as nobody;
+    // run as any other user, as that user.
+    CliForNobody cli;
+    if (getuid() == 0 && cli.program.empty())
+        GTEST_SKIP() << "the read-only folder needs a user other than root to run edgescope-cli: " << cli.why;
+    // Inside the folder of the copy, which user nobody can enter whatever TMPDIR or TEST_TMPDIR say.
+    const fs::path folder = getuid() == 0 ? cli.folder / "readonly" : fs::path(tempPath("readonly"));
     fs::remove_all(folder);
     fs::create_directories(folder);
     fs::permissions(folder,
@@ -222,6 +288,8 @@ TEST(CliFaults, ReadOnlyFolderIsRefusedBeforeAnythingIsLost)
     const std::string session = (folder / "lab.sqlite").string();
     ChildSetup setup;
     setup.dropRoot = true;
+    if (getuid() == 0)
+        setup.program = cli.program;
     Child child = spawn(smallLab(session, "2"), "readonly", setup);
     EXPECT_EQ(child.wait(), 1) << child.messages();
     EXPECT_NE(child.messages().find(session), std::string::npos) << child.messages();
