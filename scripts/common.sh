@@ -19,6 +19,8 @@ ES_PACKAGES=(
   libgtest-dev libbenchmark-dev                  # tests; the micro-benchmarks (Google Benchmark)
   xvfb imagemagick x11-utils                     # the GUI's screenshots and start check on a virtual display
   python3                                        # acceptance checks
+  libcurl4-openssl-dev                           # weights fetch (HTTP downloads of published weights)
+  python3-torch python3-torchvision              # tests: checkpoints written as PyTorch publishes them
 )
 
 # A CUDA-enabled LibTorch (a Jetson's or a GPU machine's PyTorch) replaces Debian's CPU-only libtorch-dev:

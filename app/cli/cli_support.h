@@ -30,6 +30,11 @@ std::function<void(const std::string&)> progressPrinter(
 /// Sets the lab's input from --video or --synthetic WxH (parsed here).
 Status applyFrameInput(engine::LabOptions& options, const std::string& video, const std::string& synthetic);
 
+/// The weights file a run of `model` uses for the --weights value `value`: "seeded" -> empty (seeded weights); a
+/// fetched name or a path -> the file (resolveWeights); empty -> the model's fetched file when it is in the cache,
+/// else empty (seeded). A name not fetched yet says how to fetch it.
+Result<std::string> weightsFileFor(const std::string& model, const std::string& value);
+
 /// "90", "90s", "15m", "1.5h", "1h30m" -> seconds (positive, at most a year); a Status naming the text otherwise.
 Result<double> parseDurationSeconds(const std::string& text);
 

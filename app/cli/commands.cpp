@@ -5,6 +5,7 @@
 #include "reports.h"
 #include "session_commands.h"
 #include "soak_command.h"
+#include "weights_command.h"
 
 #include "es_config.h"
 
@@ -64,7 +65,8 @@ CLI::App* addRunCommand(CLI::App& app, RunArguments& arguments)
     run->add_option("--device", options.device, "auto, cpu or cuda")->capture_default_str();
     run->add_option("--batch", options.batch, "Frames per batch in steps 3 and 4")->capture_default_str();
     run->add_option("--weights", options.weightsPath,
-        "SSD300 weights: a TorchScript module or a saved state dict (docs/weights.md); default: seeded");
+        "SSD300 weights: a fetched name (ssd300; see `weights list`), a file (torch.save, TorchScript; "
+        "docs/weights.md) or seeded; default: the fetched ssd300 when it is in the cache, else seeded");
     run->add_option("--threads", options.threads, "LibTorch threads (0: OMP_NUM_THREADS or every logical core)")
         ->capture_default_str();
     run->add_option("--seed", options.seed, "Seed of the seeded weights")->capture_default_str();
@@ -91,6 +93,7 @@ CLI::App* addRunCommand(CLI::App& app, RunArguments& arguments)
 Result<engine::LabOptions> labOptionsOf(const RunArguments& arguments)
 {
     engine::LabOptions options = arguments.lab;
+    ES_ASSIGN_OR_RETURN(options.weightsPath, weightsFileFor("ssd300", options.weightsPath));
     ES_RETURN_IF_ERROR(applyFrameInput(options, arguments.video, arguments.synthetic));
     ES_ASSIGN_OR_RETURN(options.steps, engine::parseStepList(arguments.steps));
     ES_RETURN_IF_ERROR(engine::validateLabOptions(options));
@@ -181,7 +184,8 @@ CLI::App* addBenchCommand(CLI::App& app, BenchArguments& arguments)
         ->capture_default_str();
     bench->add_option("--video", options.video, "Take the input images from this video (default: synthetic)");
     bench->add_option("--weights", arguments.weights,
-        "MODEL=FILE: real weights for a model (TorchScript, state dict, or darknet .weights for yolo); repeatable");
+        "MODEL=FILE or MODEL=NAME: real weights for a model (a file: torch.save, TorchScript, darknet .weights for "
+        "yolo; a fetched name; or seeded); repeatable. Default: each model's fetched file when it is in the cache");
     bench->add_option("--seed", options.seed, "Seed of the seeded weights")->capture_default_str();
     bench->add_option("--min-time", options.minSeconds, "Seconds measured per model and precision, at least")
         ->capture_default_str();
@@ -208,6 +212,15 @@ Result<engine::BenchOptions> benchOptionsOf(const BenchArguments& arguments)
             return Status(StatusCode::InvalidArgument,
                 "--weights " + item + ": expected MODEL=FILE, e.g. yolo=yolov3-tiny.weights");
         options.weights[model->front()] = item.substr(equals + 1);
+    }
+    for (const std::string& model : options.models) {
+        auto chosen = options.weights.find(model);
+        ES_ASSIGN_OR_RETURN(const std::string file,
+            weightsFileFor(model, chosen == options.weights.end() ? std::string() : chosen->second));
+        if (file.empty())
+            options.weights.erase(model);
+        else
+            options.weights[model] = file;
     }
     return options;
 }
@@ -305,6 +318,7 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
         { addImportCommand(app, imported), [&] { return importCommand(imported, out, err); } },
         { addCompareCommand(app, compare), [&] { return compareCommand(compare, out, err); } },
         { addSoakCommand(app, soak), [&] { return soakCommand(soak, out, err); } },
+        addWeightsCommand(app, out, err),
         { addDevicesCommand(app, devicesJson), [&] { return devicesCommand(devicesJson, out); } },
     };
 

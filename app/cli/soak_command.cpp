@@ -80,7 +80,8 @@ CLI::App* addSoakCommand(CLI::App& app, SoakArguments& arguments)
     soak->add_option("--profile", arguments.lab.profile, "off, light or full")->capture_default_str();
     soak->add_option("--sample-period", arguments.lab.samplerPeriodMs, "System sampler period in ms")
         ->capture_default_str();
-    soak->add_option("--weights", arguments.lab.weightsPath, "SSD300 weights (default: seeded)");
+    soak->add_option("--weights", arguments.lab.weightsPath,
+        "SSD300 weights: a fetched name (ssd300), a file or seeded (default: the fetched ssd300 when cached)");
     soak->add_option("--out", arguments.lab.sessionPath, "The session every run is appended to")->required();
     soak->add_option("--max-rss-growth", arguments.maxRssGrowthPercent,
         "Exit 1 when RSS grows more than this many percent after the first report");
@@ -111,6 +112,10 @@ int soakCommand(SoakArguments& arguments, std::ostream& out, std::ostream& err)
         return reportSoakFailure(period.status(), err);
     options.seconds = seconds.value();
     options.reportSeconds = period.value();
+    auto weights = weightsFileFor("ssd300", options.lab.weightsPath);
+    if (!weights)
+        return reportSoakFailure(weights.status(), err);
+    options.lab.weightsPath = weights.value();
     const Status valid = engine::validateLabOptions(options.lab);
     if (!valid.isOk())
         return reportSoakFailure(valid, err);

@@ -2,6 +2,8 @@
 #include "experiment_panel.h"
 
 #include "edgescope/engine/steps.h"
+#include "edgescope/engine/weights_cache.h"
+#include "lab_controller.h"
 #include "lesson_page.h"
 #include "model/vocabulary.h"
 
@@ -25,7 +27,8 @@ namespace es::app {
 
 namespace {
 const QString kSynthetic = QStringLiteral("synthetic 640x480");
-}
+const QString kSeeded = QStringLiteral("seeded");
+} // namespace
 
 QString sampleVideoPath()
 {
@@ -41,7 +44,8 @@ QString sampleVideoPath()
 ExperimentPanel::ExperimentPanel(QWidget* parent)
     : QWidget(parent)
     , m_video(new QComboBox)
-    , m_weights(new QLineEdit)
+    , m_weights(new QComboBox)
+    , m_getWeights(new QPushButton(tr("&Get real weights…")))
     , m_device(new QComboBox)
     , m_batch(new QSpinBox)
     , m_frames(new QSpinBox)
@@ -67,11 +71,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent)
     auto* videoRow = new QHBoxLayout;
     videoRow->addWidget(m_video, 1);
     videoRow->addWidget(browseVideo);
-    m_weights->setPlaceholderText(tr("seeded (real timings, meaningless boxes)"));
-    auto* browseWeights = new QPushButton(tr("…"));
-    auto* weightsRow = new QHBoxLayout;
-    weightsRow->addWidget(m_weights, 1);
-    weightsRow->addWidget(browseWeights);
+    QLayout* weightsRow = createWeightsRow();
     m_device->addItems({ "auto", "cpu", "cuda" });
     auto* stepsBox = new QVBoxLayout;
     for (const engine::StepInfo& step : engine::allSteps()) {
@@ -125,14 +125,38 @@ ExperimentPanel::ExperimentPanel(QWidget* parent)
         if (!path.isEmpty())
             setVideo(path);
     });
-    connect(browseWeights, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(
-            this, tr("Choose SSD300 weights"), QString(), tr("LibTorch weights (*.pt *.pth);;All files (*)"));
-        if (!path.isEmpty())
-            m_weights->setText(path);
-    });
 
+    refreshWeights();
     loadSettings();
+}
+
+QLayout* ExperimentPanel::createWeightsRow()
+{
+    m_weights->setEditable(true);
+    m_weights->setInsertPolicy(QComboBox::NoInsert);
+    m_weights->setMinimumContentsLength(18);
+    m_weights->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_weights->setToolTip(tr("Empty: the fetched SSD300 file when the cache holds one, else seeded; 'seeded'; a "
+                             "fetched name (ssd300); or a file (torch.save, TorchScript)"));
+    auto* browseWeights = new QPushButton(tr("…"));
+    browseWeights->setToolTip(tr("Choose a weights file"));
+    m_getWeights->setToolTip(tr("Download the published SSD300 checkpoint (and the bench models' weights) into "
+                                "the cache: Lab > Get Real Weights…"));
+    auto* weightsField = new QHBoxLayout;
+    weightsField->addWidget(m_weights, 1);
+    weightsField->addWidget(browseWeights);
+    auto* weightsRow = new QVBoxLayout;
+    weightsRow->addLayout(weightsField);
+    weightsRow->addWidget(m_getWeights, 0, Qt::AlignLeft);
+    connect(browseWeights, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Choose SSD300 weights"),
+            QString::fromStdString(engine::weightsCacheDir()),
+            tr("PyTorch and LibTorch weights (*.pt *.pth *.pth.tar *.zip);;All files (*)"));
+        if (!path.isEmpty())
+            setWeights(path);
+    });
+    connect(m_getWeights, &QPushButton::clicked, this, &ExperimentPanel::getWeightsRequested);
+    return weightsRow;
 }
 
 void ExperimentPanel::loadSettings()
@@ -141,7 +165,7 @@ void ExperimentPanel::loadSettings()
     settings.beginGroup("experiment");
     if (settings.contains("video") && !settings.value("video").toString().isEmpty())
         setVideo(settings.value("video").toString());
-    m_weights->setText(settings.value("weights", QString()).toString());
+    setWeights(settings.value("weights", QString()).toString());
     m_device->setCurrentText(settings.value("device", "auto").toString());
     m_batch->setValue(settings.value("batch", 4).toInt());
     m_frames->setValue(settings.value("frames", 12).toInt());
@@ -155,7 +179,7 @@ void ExperimentPanel::saveSettings() const
     QSettings settings;
     settings.beginGroup("experiment");
     settings.setValue("video", m_video->currentText());
-    settings.setValue("weights", m_weights->text());
+    settings.setValue("weights", weightsText());
     settings.setValue("device", m_device->currentText());
     settings.setValue("batch", m_batch->value());
     settings.setValue("frames", m_frames->value());
@@ -177,7 +201,7 @@ engine::LabOptions ExperimentPanel::options() const
     } else {
         options.video = video.toStdString();
     }
-    options.weightsPath = m_weights->text().trimmed().toStdString();
+    options.weightsPath = weightsText().toStdString();
     options.device = m_device->currentText().toStdString();
     options.steps.clear();
     for (size_t i = 0; i < m_steps.size(); ++i) {
@@ -234,7 +258,47 @@ void ExperimentPanel::setProfile(const QString& profile)
 
 void ExperimentPanel::setWeights(const QString& path)
 {
-    m_weights->setText(path);
+    m_weights->setEditText(path);
+}
+
+QString ExperimentPanel::weightsText() const
+{
+    return m_weights->currentText().trimmed();
+}
+
+QStringList ExperimentPanel::weightsChoices() const
+{
+    QStringList choices;
+    for (int i = 0; i < m_weights->count(); ++i)
+        choices << m_weights->itemText(i);
+    return choices;
+}
+
+void ExperimentPanel::refreshWeights()
+{
+    const QString typed = m_weights->currentText();
+    m_weights->clear();
+    m_weights->addItem(kSeeded);
+    m_weights->setItemData(0,
+        tr("Seeded weights (NVIDIA's initialization from the seed): real timings, boxes that "
+           "are not real objects"),
+        Qt::ToolTipRole);
+    for (const engine::WeightsSource& source : engine::weightsSources()) {
+        if (source.model != kLabWeightsSource)
+            continue; // the lab runs SSD300; the bench models' files are for `edgescope-cli bench`
+        if (const auto file = engine::cachedWeights(source.name)) {
+            m_weights->addItem(QString::fromStdString(source.name), QString::fromStdString(*file));
+            m_weights->setItemData(m_weights->count() - 1,
+                tr("%1 (%2), fetched: %3")
+                    .arg(QString::fromStdString(source.name), QString::fromStdString(source.publisher),
+                        QString::fromStdString(*file)),
+                Qt::ToolTipRole);
+        }
+    }
+    m_weights->lineEdit()->setPlaceholderText(engine::cachedWeights(kLabWeightsSource)
+            ? tr("default: the fetched %1").arg(QString::fromLatin1(kLabWeightsSource))
+            : tr("default: seeded (nothing fetched)"));
+    m_weights->setEditText(typed);
 }
 
 void ExperimentPanel::setRunning(bool running)

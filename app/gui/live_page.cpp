@@ -12,6 +12,14 @@
 
 namespace es::app {
 
+namespace {
+/// The seeded-weights banner: an opaque warning orange, unlike any box colour over a grey frame.
+QColor bannerColor()
+{
+    return QColor(196, 78, 0);
+}
+} // namespace
+
 VideoWidget::VideoWidget(QWidget* parent) : QWidget(parent)
 {
     setMinimumSize(320, 240);
@@ -19,11 +27,27 @@ VideoWidget::VideoWidget(QWidget* parent) : QWidget(parent)
     setAccessibleName(tr("Video with detections"));
 }
 
-void VideoWidget::setFrame(const QImage& frame, const engine::FrameDetections& detections)
+void VideoWidget::setFrame(const QImage& frame, const engine::FrameDetections& detections, bool seededWeights)
 {
     m_frame = frame;
     m_detections = detections;
+    m_seededWeights = seededWeights;
     update();
+}
+
+QString VideoWidget::bannerText() const
+{
+    if (m_frame.isNull() || !m_seededWeights)
+        return {};
+    return tr("Seeded weights: these boxes are not real objects. Get real weights: Lab > Get Real Weights…");
+}
+
+QRect VideoWidget::pictureRect() const
+{
+    if (m_frame.isNull())
+        return {};
+    const QSize fitted = m_frame.size().scaled(size(), Qt::KeepAspectRatio);
+    return { QPoint((width() - fitted.width()) / 2, (height() - fitted.height()) / 2), fitted };
 }
 
 void VideoWidget::paintEvent(QPaintEvent*)
@@ -35,8 +59,7 @@ void VideoWidget::paintEvent(QPaintEvent*)
         painter.drawText(rect(), Qt::AlignCenter, tr("Press Run in the Experiment panel: frames appear here"));
         return;
     }
-    const QSize fitted = m_frame.size().scaled(size(), Qt::KeepAspectRatio);
-    const QRect target(QPoint((width() - fitted.width()) / 2, (height() - fitted.height()) / 2), fitted);
+    const QRect target = pictureRect();
     painter.setRenderHint(QPainter::SmoothPixmapTransform);
     painter.drawImage(target, m_frame);
     painter.setRenderHint(QPainter::Antialiasing);
@@ -54,6 +77,18 @@ void VideoWidget::paintEvent(QPaintEvent*)
         painter.setPen(Qt::white);
         painter.drawText(textBox, Qt::AlignCenter, label);
     }
+    const QString banner = bannerText();
+    if (banner.isEmpty())
+        return;
+    // Across the top of the picture, over the boxes: seeded boxes must never pass for detections.
+    QFont bold = painter.font();
+    bold.setBold(true);
+    painter.setFont(bold);
+    const QRect textArea = target.adjusted(8, 6, -8, 0);
+    const QRect needed = painter.fontMetrics().boundingRect(textArea, Qt::TextWordWrap | Qt::AlignLeft, banner);
+    painter.fillRect(QRect(target.left(), target.top(), target.width(), needed.height() + 12), bannerColor());
+    painter.setPen(Qt::white);
+    painter.drawText(textArea, Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, banner);
 }
 
 StageBars::StageBars(QWidget* parent) : QWidget(parent)
@@ -131,7 +166,7 @@ void LivePage::showUpdate(const LiveSnapshot& snapshot)
 {
     ++m_updates;
     if (!snapshot.frame.isNull())
-        m_video->setFrame(snapshot.frame, snapshot.detections);
+        m_video->setFrame(snapshot.frame, snapshot.detections, snapshot.seededWeights);
     m_step->setText(snapshot.stepId);
     m_fps->setText(QStringLiteral("%1 FPS").arg(snapshot.fps, 0, 'f', 2));
     m_frames->setText(tr("frame %1 of %2 · last batch %3 ms · %4 detections")

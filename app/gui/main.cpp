@@ -36,7 +36,8 @@ struct CommandLineOptions
     QCommandLineOption batch { "batch", "Batch of steps 3 and 4", "n" };
     QCommandLineOption device { "device", "auto, cpu or cuda", "device" };
     QCommandLineOption profile { "profile", "off, light or full (operators and the GPU trace)", "level" };
-    QCommandLineOption weights { "weights", "SSD300 weights file (default: seeded weights)", "file" };
+    QCommandLineOption weights { "weights",
+        "SSD300 weights: a fetched name (ssd300), a file or seeded (default: the fetched ssd300 when cached)", "file" };
     // Not "--session": QGuiApplication takes that one (X11 session management).
     QCommandLineOption session { "out", "Write the runs to this session file (created when missing)", "file" };
     QCommandLineOption screenshots { "screenshots", "Save a PNG of every page into DIR and quit", "dir" };

@@ -12,6 +12,7 @@
 #include "telemetry_page.h"
 #include "timeline_page.h"
 #include "timeline_view.h"
+#include "weights_dialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -78,6 +79,7 @@ MainWindow::MainWindow(QWidget* parent)
         [this](const QString& message) { showError(tr("Cannot open the file"), message); });
     connect(m_experiment, &ExperimentPanel::runRequested, this, &MainWindow::runLab);
     connect(m_experiment, &ExperimentPanel::cancelRequested, this, &MainWindow::cancelLab);
+    connect(m_experiment, &ExperimentPanel::getWeightsRequested, this, &MainWindow::showWeightsDialog);
     connect(m_lab, &LabController::progress, this, [this](const QString& line) {
         m_experiment->showProgress(line);
         m_live->setStatus(line);
@@ -227,6 +229,10 @@ void MainWindow::createMenus()
     QMenu* lab = menuBar()->addMenu(tr("&Lab"));
     lab->addAction(tr("&Run"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::runLab);
     lab->addAction(tr("&Cancel"), QKeySequence(tr("Ctrl+.")), this, &MainWindow::cancelLab);
+    lab->addSeparator();
+    QAction* weights = lab->addAction(tr("Get Real &Weights…"), this, &MainWindow::showWeightsDialog);
+    weights->setObjectName("GetRealWeightsAction");
+    weights->setStatusTip(tr("Download the published SSD300 checkpoint and the bench models' weights into the cache"));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     const QStringList names = { tr("Live"), tr("Timeline"), tr("Compare"), tr("Telemetry"), tr("Lesson") };
@@ -318,6 +324,12 @@ void MainWindow::runLab()
     if (m_lab->isRunning())
         return;
     engine::LabOptions options = m_experiment->options();
+    auto weights = resolveLabWeights(options.weightsPath);
+    if (!weights) {
+        showError(tr("Cannot run the lab"), weightsFailureMessage(weights.status()));
+        return;
+    }
+    options.weightsPath = weights.value().path;
     const Status valid = engine::validateLabOptions(options);
     if (!valid.isOk()) {
         showError(tr("Cannot run the lab"), labFailureMessage(valid));
@@ -332,7 +344,31 @@ void MainWindow::runLab()
     log(tr("running steps on %1, writing to %2")
             .arg(options.synthetic ? QStringLiteral("synthetic frames") : QString::fromStdString(options.video))
             .arg(m_document->path()));
+    log(tr("weights: %1").arg(weights.value().description));
     m_lab->start(std::move(options));
+}
+
+void MainWindow::showWeightsDialog()
+{
+    if (!m_weightsDialog) {
+        m_weightsDialog = new WeightsDialog(this);
+        m_weightsDialog->setQuiet(m_quiet);
+        connect(m_weightsDialog, &WeightsDialog::fetched, this,
+            [this](const QString& name, const QString&, const QString& message) {
+                log(tr("weights %1: %2").arg(name, message));
+                m_experiment->refreshWeights();
+            });
+        connect(m_weightsDialog, &WeightsDialog::failed, this,
+            [this](const QString& name, const QString& message, bool cancelled) {
+                m_lastError = message;
+                log(cancelled ? tr("fetch of %1 cancelled: %2").arg(name, message)
+                              : tr("cannot fetch %1: %2").arg(name, message));
+            });
+    }
+    m_weightsDialog->refresh();
+    m_weightsDialog->show();
+    m_weightsDialog->raise();
+    m_weightsDialog->activateWindow();
 }
 
 void MainWindow::cancelLab()

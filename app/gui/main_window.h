@@ -21,12 +21,14 @@ class RunListModel;
 class SessionDocument;
 class TelemetryPage;
 class TimelinePage;
+class WeightsDialog;
 
 /// EdgeScope's main window: the Experiment panel, the runs and the log as docks, and the pages (Live, Timeline,
 /// Compare, Telemetry, Lesson) as tabs. Opens lab sessions and imported traces from the menu, the command line and
 /// drag and drop; runs the lab off the GUI thread and appends each finished step to the open session; keeps its
-/// layout and recent files in QSettings. Errors appear as dialogs naming the file and the fix; nothing is modal
-/// during a run. GUI thread only.
+/// layout and recent files in QSettings. Lab > Get Real Weights… (and the button under the Weights field) opens the
+/// fetch dialog; a run says in the log which weights it uses. Errors appear as dialogs naming the file and the fix;
+/// nothing is modal during a run. GUI thread only.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -41,6 +43,8 @@ public:
     /// Starts the lab as the Experiment panel describes it, appending to the open session (a new one when none).
     void runLab();
     void cancelLab();
+    /// Opens the "Get real weights" dialog (not modal), created on first use.
+    void showWeightsDialog();
     void showPage(Page page);
     /// Writes a PNG of every page (and the whole window) into `folder` (the README's screenshots).
     bool saveScreenshots(const QString& folder, QString* error = nullptr);
@@ -57,6 +61,8 @@ public:
     ComparePage* comparePage() const { return m_compare; }
     TelemetryPage* telemetryPage() const { return m_telemetry; }
     LessonPage* lessonPage() const { return m_lesson; }
+    /// The fetch dialog; null until showWeightsDialog() first opened it.
+    WeightsDialog* weightsDialog() const { return m_weightsDialog; }
     RunListModel* runsModel() const { return m_runsModel; }
     QTabWidget* pages() const { return m_pages; }
     QString lastError() const { return m_lastError; }
@@ -96,6 +102,7 @@ private:
     ComparePage* m_compare;
     TelemetryPage* m_telemetry;
     LessonPage* m_lesson;
+    WeightsDialog* m_weightsDialog = nullptr;
     RunListModel* m_runsModel;
     QTableView* m_runsView;
     QPlainTextEdit* m_log;

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lab_controller.h"
 
+#include "gui_thread.h"
+
+#include "edgescope/engine/weights_cache.h"
 #include "store/session_store.h"
 
 #include <QCoreApplication>
@@ -41,20 +44,12 @@ bool LabController::start(engine::LabOptions options)
     m_cancel = false;
     m_liveInFlight->store(false);
     options.cancel = &m_cancel;
-    QPointer<LabController> guard(this);
-    auto post = [guard](auto function) {
-        QMetaObject::invokeMethod(
-            QCoreApplication::instance(),
-            [guard, function = std::move(function)]() mutable {
-                if (guard)
-                    function(guard.data());
-            },
-            Qt::QueuedConnection);
-    };
+    auto post = guiThreadPoster(this);
     options.progress = [post](const std::string& line) {
         post([text = QString::fromStdString(line)](LabController* self) { emit self->progress(text); });
     };
-    options.live = [post, inFlight = m_liveInFlight](const engine::LiveUpdate& update) {
+    options.live = [post, inFlight = m_liveInFlight, seeded = options.weightsPath.empty()](
+                       const engine::LiveUpdate& update) {
         if (inFlight->exchange(true))
             return; // the GUI has not drawn the previous frame yet
         LiveSnapshot snapshot;
@@ -68,6 +63,7 @@ bool LabController::start(engine::LabOptions options)
         snapshot.fps = update.fps;
         snapshot.batchLatencyMs = update.batchLatencyMs;
         snapshot.stagesMs = update.stagesMs;
+        snapshot.seededWeights = seeded;
         post([snapshot = std::move(snapshot)](LabController* self) mutable { self->deliverLive(std::move(snapshot)); });
     };
     m_worker = std::thread([post, options = std::move(options)]() {
@@ -95,6 +91,8 @@ bool LabController::start(engine::LabOptions options)
                 ok = true;
                 for (int64_t id : result.value().runIds)
                     runIds.push_back(id);
+                post([text = QString::fromStdString("weights: " + result.value().weights)](
+                         LabController* self) { emit self->progress(text); });
                 for (const std::string& note : result.value().notes)
                     post([text = QString::fromStdString("note: " + note)](
                              LabController* self) { emit self->progress(text); });
@@ -138,6 +136,49 @@ QString labFailureMessage(const Status& status)
     const QString field = experimentFieldLabel(status.option());
     if (!field.isEmpty())
         message += QObject::tr(" (the %1 field of the Experiment panel)").arg(field);
+    return message;
+}
+
+const char* const kLabWeightsSource = "ssd300";
+
+Result<LabWeights> resolveLabWeights(const std::string& value)
+{
+    LabWeights weights;
+    if (value == "seeded") {
+        weights.description = QObject::tr("seeded (chosen in the Weights field): timings are real, boxes are not");
+        return weights;
+    }
+    if (value.empty()) {
+        if (auto cached = engine::cachedWeights(kLabWeightsSource)) {
+            weights.path = *cached;
+            weights.description = QObject::tr("the fetched %1 file %2 (the default when the cache holds one)")
+                                      .arg(QString::fromLatin1(kLabWeightsSource), QString::fromStdString(*cached));
+        } else {
+            weights.description
+                = QObject::tr("seeded: no fetched %1 file in %2 (Lab > Get Real Weights… fetches "
+                              "NVIDIA's); timings are real, boxes are not")
+                      .arg(QString::fromLatin1(kLabWeightsSource), QString::fromStdString(engine::weightsCacheDir()));
+        }
+        return weights;
+    }
+    auto file = engine::resolveWeights(value);
+    if (!file)
+        return file.status();
+    weights.path = file.value();
+    weights.description = weights.path == value
+        ? QString::fromStdString(value)
+        : QObject::tr("the fetched %1 file %2")
+              .arg(QString::fromStdString(value), QString::fromStdString(weights.path));
+    return weights;
+}
+
+QString weightsFailureMessage(const Status& status)
+{
+    QString message = labFailureMessage(status);
+    if (status.option().empty())
+        message += QObject::tr(" (the %1 field of the Experiment panel; Lab > Get Real Weights… fetches the "
+                               "published files)")
+                       .arg(experimentFieldLabel("weights"));
     return message;
 }
 

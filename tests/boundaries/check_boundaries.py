@@ -35,7 +35,7 @@ NVTX_ALLOWED = ("profiler/collect/range_recorder.cpp",)
 TORCH_CUDA_ALLOWED = ("engine/runtime/cuda_memory.cpp", "tests/gpu/")
 # Translation units that may compile with the CUDA toolkit's include path (the two object libraries, their tests).
 CUDA_PATH_ALLOWED = CUDA_ALLOWED + NVTX_ALLOWED
-ENGINE_PRIVATE_FOLDERS = ("lab", "ssd", "video", "zoo", "runtime")
+ENGINE_PRIVATE_FOLDERS = ("lab", "ssd", "video", "zoo", "runtime", "fetch")
 
 
 def source_files(root, top):
