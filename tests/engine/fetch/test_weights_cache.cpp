@@ -70,7 +70,7 @@ protected:
         m_xdg.emplace("XDG_CACHE_HOME", (m_dir + "/cache").c_str());
         m_proxy.emplace("http_proxy", nullptr);
         for (int i = 0; i < 300000; ++i)
-            m_bytes += char((i * 7919 + i / 251) & 0xff);
+            m_bytes += char((uint32_t(i) * 7919u + uint32_t(i) / 251u) & 0xffu);
         writeFile(m_dir + "/www/fixture.bin", m_bytes);
     }
 
