@@ -19,6 +19,6 @@ if [ -z "${ES_HEADLESS:-}" ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPL
 fi
 result="$ES_ROOT/out/lab-$stamp.json"
 table="$ES_ROOT/out/lab-$stamp.txt"
-"$ES_BUILD_DIR/bin/edgescope-cli" run --video "$video" --steps all --frames 12 --warmup 2 --output "$result" "$@" \
+"$ES_BUILD_DIR/bin/edgescope-cli" run --video "$video" --steps all --frames 4 --warmup 1 --repeat 3 --output "$result" "$@" \
   | tee "$table"
 echo "edgescope: results in $result and $table"

@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "cli_support.h"
+#include "gate_command.h"
 #include "reports.h"
 #include "session_commands.h"
 #include "soak_command.h"
@@ -38,6 +39,7 @@ struct RunArguments
     std::string output;
     bool json = false;
     bool quiet = false;
+    bool strict = false;
 };
 
 std::string stepHelp()
@@ -59,8 +61,16 @@ CLI::App* addRunCommand(CLI::App& app, RunArguments& arguments)
     auto* synthetic
         = run->add_option("--synthetic", arguments.synthetic, "Generated frames of size WxH instead of a video");
     video->excludes(synthetic);
-    run->add_option("--frames", options.frames, "Frames measured per step")->capture_default_str();
-    run->add_option("--warmup", options.warmup, "Warm-up frames per step, not measured")->capture_default_str();
+    run->add_option("--frames", options.frames, "Frames measured per step in each round")->capture_default_str();
+    run->add_option("--warmup", options.warmup, "Warm-up frames before each round of a step, not measured")
+        ->capture_default_str();
+    run->add_option("--repeat", options.repeat,
+           "Rounds: measure the steps N times, interleaved (s0 s1 s2 s3 s4, then rotated), and give each FPS and "
+           "speedup a 95% interval")
+        ->capture_default_str();
+    run->add_flag("--strict", arguments.strict,
+        "Exit with code 3 when a step was disturbed (other processes, clock drops, drifting stages): its figures "
+        "are not to be trusted");
     run->add_option("--steps", arguments.steps, stepHelp())->capture_default_str();
     run->add_option("--device", options.device, "auto, cpu or cuda")->capture_default_str();
     run->add_option("--batch", options.batch, "Frames per batch in steps 3 and 4")->capture_default_str();
@@ -143,6 +153,13 @@ int runCommand(const RunArguments& arguments, std::ostream& out, std::ostream& e
         out << engine::labToJson(lab.value(), /*withDetections=*/false).dump(2) << "\n";
     else
         printLabTable(lab.value(), out);
+    if (arguments.strict && lab->verdict.disturbed()) {
+        err << "edgescope-cli: the run was disturbed (--strict): " << lab->verdict.reasons.front()
+            << (lab->verdict.reasons.size() > 1 ? " (and " + std::to_string(lab->verdict.reasons.size() - 1) + " more)"
+                                                : "")
+            << "\n";
+        return kExitDisturbed;
+    }
     return kExitOk;
 }
 
@@ -307,6 +324,7 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     ExchangeArguments imported;
     CompareArguments compare;
     SoakArguments soak;
+    GateArguments gate;
     bool devicesJson = false;
     // In the order --help lists them (a braced list is built in order); each with what runs it once parsed.
     const std::vector<std::pair<CLI::App*, std::function<int()>>> commands = {
@@ -317,6 +335,7 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
         { addExportCommand(app, exported), [&] { return exportCommand(exported, err); } },
         { addImportCommand(app, imported), [&] { return importCommand(imported, out, err); } },
         { addCompareCommand(app, compare), [&] { return compareCommand(compare, out, err); } },
+        { addGateCommand(app, gate), [&] { return gateCommand(gate, out, err); } },
         { addSoakCommand(app, soak), [&] { return soakCommand(soak, out, err); } },
         addWeightsCommand(app, out, err),
         { addDevicesCommand(app, devicesJson), [&] { return devicesCommand(devicesJson, out); } },

@@ -48,6 +48,11 @@ nlohmann::json runAnalysisToJson(const prof::RunAnalysis& run)
     return { { "run", m.runId }, { "session", m.session }, { "step", m.step }, { "title", m.title },
         { "device", m.device }, { "device_name", m.deviceName }, { "precision", m.precision }, { "batch", m.batch },
         { "frames", m.frames }, { "fps", m.fps },
+        { "fps_interval",
+            m.fpsInterval ? nlohmann::json::array({ m.fpsInterval->low, m.fpsInterval->high }) : nlohmann::json() },
+        { "verdict",
+            m.verdict.empty() ? nlohmann::json()
+                              : nlohmann::json { { "state", m.verdict }, { "reasons", m.verdictReasons } } },
         { "latency_ms", { { "p50", m.latencyP50Ms }, { "p95", m.latencyP95Ms }, { "p99", m.latencyP99Ms } } },
         { "stages_ms_per_frame", m.stageMs }, { "detector_only_fps", optionalJson(m.detectorOnlyFps) },
         { "pipeline_efficiency", optionalJson(m.pipelineEfficiency) },
@@ -92,8 +97,13 @@ nlohmann::json comparisonToJson(const prof::Comparison& c)
         { "with",
             { { "run", c.with.metrics.runId }, { "step", c.with.metrics.step },
                 { "session", c.with.metrics.session } } },
-        { "measured_speedup", c.measuredSpeedup }, { "predicted_speedup", c.predictedSpeedup },
-        { "findings_appeared", appeared }, { "findings_disappeared", disappeared }, { "metrics", metrics } };
+        { "measured_speedup", c.measuredSpeedup },
+        { "speedup_interval",
+            c.speedup ? nlohmann::json::array({ c.speedup->interval.low, c.speedup->interval.high })
+                      : nlohmann::json() },
+        { "speedup_verdict", c.speedupVerdict.empty() ? nlohmann::json() : nlohmann::json(c.speedupVerdict) },
+        { "predicted_speedup", c.predictedSpeedup }, { "findings_appeared", appeared },
+        { "findings_disappeared", disappeared }, { "metrics", metrics } };
 }
 
 void printRunAnalysis(const prof::RunAnalysis& run, std::ostream& out)
@@ -122,6 +132,14 @@ void printComparison(const prof::Comparison& c, std::ostream& out)
         << c.base.metrics.step << " (run " << c.base.metrics.runId << ") -> " << c.with.metrics.step << " (run "
         << c.with.metrics.runId << "): measured " << number(c.measuredSpeedup) << "x, predicted "
         << number(c.predictedSpeedup) << "x from the findings that went away\n";
+    if (c.speedup)
+        out << "  measured speedup 95% interval " << number(c.speedup->interval.low) << "-"
+            << number(c.speedup->interval.high) << ": " << c.speedupVerdict << "\n";
+    for (const prof::RunAnalysis* run : { &c.base, &c.with }) {
+        if (run->metrics.verdict == "disturbed")
+            out << "  " << run->metrics.step << " was disturbed as it measured: "
+                << (run->metrics.verdictReasons.empty() ? "" : run->metrics.verdictReasons.front()) << "\n";
+    }
     char line[256];
     std::snprintf(line, sizeof line, "  %-30s %12s %12s %10s  %s\n", "metric", "base", "with", "change", "unit");
     out << line;

@@ -23,6 +23,47 @@ std::string gib(int64_t bytes)
     return fixed(double(bytes) / (1024.0 * 1024.0 * 1024.0), 1) + " GiB";
 }
 
+/// "2.41-2.70", with the coverage when it is not the 95 % asked ("2.41-2.70 75%"); "-" without samples.
+std::string intervalText(const prof::Interval& interval)
+{
+    if (interval.samples == 0)
+        return "-";
+    std::string text = fixed(interval.low, 2) + "-" + fixed(interval.high, 2);
+    if (interval.confidence + 1e-9 < prof::kIntervalConfidence)
+        text += " " + fixed(100.0 * interval.confidence, 0) + "%";
+    return text;
+}
+
+/// The speedup column: "1.45x", or "noise" when its interval holds 1: never a gain or a loss that is not one.
+std::string speedupText(const engine::StepResult& step)
+{
+    if (!step.speedupVsBaseline)
+        return "-";
+    if (step.number != 0 && step.speedupVerdict == "within noise")
+        return "noise";
+    return fixed(*step.speedupVsBaseline, 2) + "x";
+}
+
+/// Under the table: each speedup with its interval, each disturbed step with its reasons.
+void printTrust(const engine::LabResult& lab, std::ostream& out)
+{
+    out << "\n";
+    for (const auto& step : lab.steps) {
+        if (step.number == 0 || !step.speedupVsBaseline || !step.speedupInterval)
+            continue;
+        out << step.id << " vs s0: " << fixed(*step.speedupVsBaseline, 2) << "x, 95% interval "
+            << intervalText(*step.speedupInterval) << ": " << step.speedupVerdict << "\n";
+    }
+    for (const auto& step : lab.steps) {
+        for (const std::string& reason : step.verdict.reasons)
+            out << step.id << " disturbed: " << reason << "\n";
+    }
+    if (!lab.verdict.disturbed())
+        out << "verdict: steady (no other process, clock change or drift seen while the steps measured)\n";
+    else
+        out << "verdict: DISTURBED: the figures above are not to be trusted; quiet the machine and run again\n";
+}
+
 } // namespace
 
 void printLabTable(const engine::LabResult& lab, std::ostream& out)
@@ -31,12 +72,18 @@ void printLabTable(const engine::LabResult& lab, std::ostream& out)
         << " threads, LibTorch " << lab.devices.torchVersion << "\n";
     out << "video:   " << lab.video << "\n";
     out << "weights: " << lab.weights << "\n";
-    out << "frames:  " << lab.frames << " measured per step after " << lab.warmup << " warm-up frames\n\n";
+    out << "frames:  " << lab.frames << " measured per step";
+    if (lab.repeat > 1)
+        out << " in each of " << lab.repeat << " interleaved rounds";
+    out << ", after " << lab.warmup << " warm-up frames" << (lab.repeat > 1 ? " each round" : "") << "\n";
+    for (const std::string& risk : lab.driftRisks)
+        out << "warning: " << risk << "\n";
+    out << "\n";
 
-    char line[512];
-    std::snprintf(line, sizeof line, "%-20s %5s %5s %8s %8s %8s %8s %8s %8s %8s %8s %6s %8s %9s %6s\n", "step", "batch",
-        "prec", "FPS", "vs s0", "p50 ms", "p95 ms", "b2t ms", "pre ms", "det ms", "post ms", "det/f", "cand/f",
-        "det-only", "eff");
+    char line[640];
+    std::snprintf(line, sizeof line, "%-20s %5s %5s %8s %17s %8s %8s %8s %8s %8s %8s %8s %6s %8s %9s %6s %9s\n", "step",
+        "batch", "prec", "FPS", "95% interval", "vs s0", "p50 ms", "p95 ms", "b2t ms", "pre ms", "det ms", "post ms",
+        "det/f", "cand/f", "det-only", "eff", "verdict");
     out << line;
     for (const auto& step : lab.steps) {
         // "-" for what was not measured: stages under --profile off, detector-only under --no-detector-only.
@@ -45,16 +92,17 @@ void printLabTable(const engine::LabResult& lab, std::ostream& out)
             return found == step.stagesMs.end() ? std::string("-") : fixed(found->second, decimals);
         };
         const bool detectorOnly = step.detectorOnlyFps > 0;
-        std::snprintf(line, sizeof line, "%-20s %5lld %5s %8.2f %8s %8.1f %8.1f %8s %8s %8s %8s %6.1f %8.0f %9s %6s\n",
-            step.id.c_str(), static_cast<long long>(step.batch), step.precision.c_str(), step.fps,
-            step.speedupVsBaseline ? (fixed(*step.speedupVsBaseline, 2) + "x").c_str() : "-", step.latencyP50Ms,
-            step.latencyP95Ms, stage(es::stage::kBufferToImageTensor, 2).c_str(),
-            stage(es::stage::kPreprocess, 2).c_str(), stage(es::stage::kDetector, 1).c_str(),
-            stage(es::stage::kPostprocess, 2).c_str(), step.detectionsPerFrame, step.candidatesPerFrame,
-            detectorOnly ? fixed(step.detectorOnlyFps, 2).c_str() : "-",
-            detectorOnly ? fixed(step.pipelineEfficiency, 2).c_str() : "-");
+        std::snprintf(line, sizeof line,
+            "%-20s %5lld %5s %8.2f %17s %8s %8.1f %8.1f %8s %8s %8s %8s %6.1f %8.0f %9s %6s %9s\n", step.id.c_str(),
+            static_cast<long long>(step.batch), step.precision.c_str(), step.fps,
+            intervalText(step.fpsInterval).c_str(), speedupText(step).c_str(), step.latencyP50Ms, step.latencyP95Ms,
+            stage(es::stage::kBufferToImageTensor, 2).c_str(), stage(es::stage::kPreprocess, 2).c_str(),
+            stage(es::stage::kDetector, 1).c_str(), stage(es::stage::kPostprocess, 2).c_str(), step.detectionsPerFrame,
+            step.candidatesPerFrame, detectorOnly ? fixed(step.detectorOnlyFps, 2).c_str() : "-",
+            detectorOnly ? fixed(step.pipelineEfficiency, 2).c_str() : "-", step.verdict.state());
         out << line;
     }
+    printTrust(lab, out);
     out << "\n(stage times are ms per frame; det-only = detector-only FPS at the same batch and precision; "
            "eff = FPS / det-only)\n";
     for (const auto& step : lab.steps) {

@@ -2,13 +2,13 @@
 #include "edgescope/engine/lab.h"
 
 #include "base/clock.h"
-#include "collect/gpu_tracer.h"
-#include "collect/system_sampler.h"
-#include "collect/tegrastats.h"
+#include "collect/machine_probe.h"
+#include "edgescope/engine/lab_json.h"
 #include "edgescope/engine/steps.h"
 #include "lab/lab_session.h"
-#include "lab/operator_recorder.h"
 #include "lab/pipeline.h"
+#include "lab/recorders.h"
+#include "lab/step_rounds.h"
 #include "model/stage_stats.h"
 #include "model/vocabulary.h"
 #include "runtime/cuda_memory.h"
@@ -49,19 +49,6 @@ Ssd300 convertedCopy(const Ssd300& source, const torch::Device& device, torch::D
     return copy;
 }
 
-std::vector<std::vector<const Frame*>> makeBatches(
-    const std::vector<Frame>& frames, int64_t first, int64_t count, int64_t batch)
-{
-    std::vector<std::vector<const Frame*>> batches;
-    for (int64_t i = 0; i < count; i += batch) {
-        std::vector<const Frame*> members;
-        for (int64_t k = i; k < std::min(count, i + batch); ++k)
-            members.push_back(&frames[size_t((first + k) % int64_t(frames.size()))]);
-        batches.push_back(std::move(members));
-    }
-    return batches;
-}
-
 double measureDetectorOnly(Pipeline& pipeline, Ssd300& model, const std::vector<const Frame*>& firstBatch,
     int64_t frames, const torch::Device& device)
 {
@@ -97,200 +84,16 @@ void compareWithEarlierSteps(StepResult& step, const std::vector<StepResult>& do
         step.speedupVsBaseline = 1.0;
     else if (baseline && baseline->fps > 0)
         step.speedupVsBaseline = step.fps / baseline->fps;
+    if (baseline && !step.batchFps.empty() && !baseline->batchFps.empty()) {
+        const prof::Estimate ratio = prof::ratioWithInterval(step.batchFps, baseline->batchFps);
+        step.speedupInterval = ratio.interval;
+        step.speedupVerdict = step.number == 0 ? "baseline" : prof::ratioVerdict(ratio);
+    }
     if (reference) {
         Agreement agreement = compareDetections(reference->detections, step.detections);
         agreement.referenceStep = reference->id;
         step.agreement = agreement;
     }
-}
-
-/// The collectors of a lab run: the stage-range mirror, the system sampler, tegrastats and the operator recorder,
-/// started as --profile asks. Lab thread only (the sampler and tegrastats run their own threads).
-struct Recorders
-{
-    bool recording = false;
-    bool operatorsWanted = false;
-    prof::RangeRecorder ranges;
-    std::unique_ptr<prof::SystemSampler> sampler;
-    std::unique_ptr<prof::TegrastatsProcess> tegrastats;
-    OperatorRecorder operators;
-    std::unique_ptr<prof::GpuTracer> gpu; ///< --profile full: CUPTI, when it can trace here
-
-    void start(const LabOptions& options, LabResult& lab)
-    {
-        recording = options.profile != es::profile_level::kOff;
-        operatorsWanted = options.profile == es::profile_level::kFull;
-        ranges.setEnabled(recording);
-        if (!recording)
-            return;
-        prof::SamplerOptions samplerOptions;
-        samplerOptions.periodMs = options.samplerPeriodMs;
-        sampler = std::make_unique<prof::SystemSampler>(samplerOptions);
-        for (const std::string& note : sampler->notes())
-            lab.notes.push_back("sampler: " + note);
-        sampler->start();
-        if (!options.tegrastatsCommand.empty()) {
-            tegrastats = std::make_unique<prof::TegrastatsProcess>();
-            const Status started = tegrastats->start(options.tegrastatsCommand, options.samplerPeriodMs);
-            if (!started.isOk()) {
-                lab.notes.push_back("tegrastats: " + started.message());
-                tegrastats.reset();
-            }
-        }
-        if (operatorsWanted)
-            startGpuTracing(options, lab);
-    }
-
-    /// Starts CUPTI; where it cannot trace, says why once and the lab goes on without GPU activity.
-    void startGpuTracing(const LabOptions& options, LabResult& lab)
-    {
-        prof::GpuTracerOptions tracerOptions;
-        tracerOptions.driverApi = options.traceDriverApi;
-        gpu = prof::createGpuTracer(tracerOptions, lab.devices.gpu);
-        const Status started = gpu->start();
-        if (started.isOk()) {
-            lab.gpuTracing = es::gpu_tracing::kTraced;
-            say(options, "GPU tracing on (CUPTI)");
-            return;
-        }
-        lab.gpuTracing = es::gpu_tracing::kUnavailable;
-        lab.gpuTracingReason = gpu->status().reason;
-        lab.gpuTracingFix = gpu->status().fix;
-        const std::string line = "GPU tracing unavailable: " + lab.gpuTracingReason + " (fix: " + lab.gpuTracingFix
-            + "); the run goes on without GPU activity";
-        lab.notes.push_back(line);
-        say(options, line);
-        gpu.reset();
-    }
-
-    /// Everything recorded during the measured part of a step, into `capture` and the step's stage times.
-    void collect(int64_t frames, StepResult& step, StepCapture& capture)
-    {
-        capture.ranges = ranges.snapshot();
-        capture.threads = ranges.threads();
-        if (!recording)
-            return;
-        const auto totals = prof::summarizeRanges(capture.ranges);
-        for (const char* stage : es::stage::kAll) {
-            auto found = totals.find(stage);
-            step.stagesMs[stage] = found == totals.end() ? 0.0 : double(found->second.totalNs) / 1e6 / double(frames);
-        }
-        capture.counters = sampler->tracks(capture.startNs, capture.endNs);
-        if (tegrastats) {
-            for (prof::CounterTrack& track : tegrastats->tracks(capture.startNs, capture.endNs)) {
-                track.name = "tegrastats " + track.name;
-                capture.counters.push_back(std::move(track));
-            }
-        }
-        capture.operators = operators.take();
-        if (gpu) {
-            auto activity = gpu->collect();
-            if (activity) {
-                capture.gpu = activity.value().slice(capture.startNs, capture.endNs);
-                capture.gpuState = es::gpu_tracing::kTraced;
-            } else {
-                capture.gpuState = es::gpu_tracing::kUnavailable;
-                capture.gpuTracing = gpu->status();
-            }
-        }
-    }
-
-    void stop(const LabOptions& options, LabResult& lab)
-    {
-        if (gpu)
-            gpu->stop();
-        if (sampler)
-            sampler->stop();
-        if (tegrastats) {
-            tegrastats->stop();
-            if (tegrastats->linesParsed() == 0)
-                lab.notes.push_back("tegrastats (" + options.tegrastatsCommand
-                    + ") printed no line EdgeScope could read (" + std::to_string(tegrastats->linesRejected())
-                    + " rejected); is it installed?");
-        }
-    }
-};
-
-/// Runs one step: its warm-up batches, then the measured batches with per-frame latencies, detections and the
-/// recorders' capture. Detector-only and agreement are the caller's.
-Result<StepResult> measureStep(const LabOptions& options, const StepPlan& plan, Pipeline& pipeline,
-    const std::vector<Frame>& frames, const torch::Device& device, Recorders& recorders, StepCapture& capture)
-{
-    const StepInfo& info = allSteps()[size_t(plan.number)];
-    StepResult step;
-    step.number = plan.number;
-    step.id = info.id;
-    step.title = info.title;
-    step.batch = plan.batch;
-    step.precision = dtypeName(plan.dtype);
-    step.frames = options.frames;
-
-    say(options, "[" + step.id + "] warm-up");
-    int64_t batchIndex = 0;
-    for (const auto& members : makeBatches(frames, 0, options.warmup, plan.batch))
-        pipeline.run(members, batchIndex++);
-    synchronize(device);
-    recorders.ranges.clear();
-
-    std::vector<double> latenciesMs;
-    int64_t detections = 0, candidates = 0, iterations = 0, done = 0;
-    if (recorders.operatorsWanted)
-        recorders.operators.start();
-    if (device.is_cuda())
-        resetGpuMemoryPeak(device.index());
-    capture.startNs = prof::nowNs();
-    for (const auto& members : makeBatches(frames, options.warmup, options.frames, plan.batch)) {
-        if (options.cancel && options.cancel->load()) {
-            recorders.operators.stop();
-            return Status(StatusCode::Cancelled, "cancelled during " + step.id);
-        }
-        const int64_t batchStartNs = prof::nowNs();
-        BatchOutput output = pipeline.run(members, batchIndex);
-        const int64_t batchEndNs = prof::nowNs();
-        for (size_t k = 0; k < members.size(); ++k) {
-            latenciesMs.push_back(double(batchEndNs - batchStartNs) / 1e6);
-            capture.frames.push_back({ done + int64_t(k), batchIndex, batchStartNs, batchEndNs,
-                int32_t(output.detections[k].size()), output.candidates[k] });
-            detections += int64_t(output.detections[k].size());
-            candidates += output.candidates[k];
-            iterations += k < output.nmsIterations.size() ? output.nmsIterations[k] : 0;
-            step.detections.push_back(std::move(output.detections[k]));
-        }
-        done += int64_t(members.size());
-        ++batchIndex;
-        if (options.live) {
-            LiveUpdate update;
-            update.stepId = step.id;
-            update.stepNumber = step.number;
-            update.framesDone = done;
-            update.framesTotal = options.frames;
-            update.fps = double(done) / (double(batchEndNs - capture.startNs) / 1e9);
-            update.batchLatencyMs = double(batchEndNs - batchStartNs) / 1e6;
-            if (recorders.recording) {
-                for (const auto& [name, totals] : prof::summarizeRanges(recorders.ranges.snapshot()))
-                    update.stagesMs[name] = double(totals.totalNs) / 1e6 / double(done);
-            }
-            update.frame = members.back();
-            update.detections = step.detections.back();
-            options.live(update);
-        }
-        say(options, "[" + step.id + "] frame " + std::to_string(done) + "/" + std::to_string(options.frames));
-    }
-    synchronize(device);
-    capture.endNs = prof::nowNs();
-    if (device.is_cuda())
-        step.deviceMemoryPeakBytes = gpuMemoryPeak(device.index()).allocatedBytes;
-    recorders.operators.stop();
-    step.wallSeconds = double(capture.endNs - capture.startNs) / 1e9;
-    step.fps = step.wallSeconds > 0 ? double(options.frames) / step.wallSeconds : 0.0;
-    step.latencyP50Ms = prof::quantile(latenciesMs, 0.50);
-    step.latencyP95Ms = prof::quantile(latenciesMs, 0.95);
-    step.latencyP99Ms = prof::quantile(latenciesMs, 0.99);
-    step.detectionsPerFrame = double(detections) / double(options.frames);
-    step.candidatesPerFrame = double(candidates) / double(options.frames);
-    step.nmsIterationsPerFrame = double(iterations) / double(options.frames);
-    recorders.collect(options.frames, step, capture);
-    return step;
 }
 
 /// Resolves the device and sets LibTorch up for it (NVTX for CUPTI, intra-op threads, no TF32); fills the lab's
@@ -309,11 +112,7 @@ Result<torch::Device> prepareDevice(const LabOptions& options, LabResult& lab)
     lab.deviceUsed = device.str();
     lab.deviceName
         = device.is_cuda() && !lab.devices.gpu.devices.empty() ? lab.devices.gpu.devices[0].name : lab.devices.cpuModel;
-    if (options.threads > 0)
-        torch::set_num_threads(options.threads);
-    else if (!std::getenv("OMP_NUM_THREADS") && lab.devices.logicalCores > 0)
-        torch::set_num_threads(lab.devices.logicalCores);
-    lab.threads = torch::get_num_threads();
+    lab.threads = applyComputeThreads(options.threads, lab.devices.logicalCores);
     if (device.is_cuda()) {
         // Bit-comparable fp32 across steps: no TF32 in convolutions or matrix products.
         at::globalContext().setAllowTF32CuDNN(false);
@@ -396,6 +195,7 @@ struct StepContext
     Ssd300 model;
     torch::Dtype halfType;
     std::string halfReason;
+    int64_t batch; ///< of steps 3 and 4
     std::map<torch::Dtype, Ssd300> modelsByType;
     std::map<std::pair<int64_t, int>, double> detectorOnlyCache;
 
@@ -423,28 +223,43 @@ void addDetectorOnly(const LabOptions& options, const StepPlan& plan, Pipeline& 
     step.pipelineEfficiency = step.detectorOnlyFps > 0 ? step.fps / step.detectorOnlyFps : 0.0;
 }
 
-/// Runs step `number` and adds what needs the run: its precision's reason, detector-only rate, comparison with the
-/// steps done so far, and its GPU figures (a step that traced nothing takes the lab's tracing state).
-Result<StepResult> runStep(
-    const LabOptions& options, int number, const LabResult& lab, StepContext& context, StepCapture& capture)
+/// A step ready for its rounds: its plan, its model in the plan's precision and its pipeline, its identity.
+StepProgress prepareStep(int number, StepContext& context)
 {
-    const StepPlan plan = planStep(number, options.batch, context.halfType);
-    Ssd300 stepModel = context.modelFor(plan);
-    Pipeline pipeline(stepModel, context.device, plan, &context.recorders.ranges);
-    ES_ASSIGN_OR_RETURN(StepResult step,
-        measureStep(options, plan, pipeline, context.frames, context.device, context.recorders, capture));
+    StepProgress progress;
+    progress.plan = planStep(number, context.batch, context.halfType);
+    progress.pipeline = std::make_unique<Pipeline>(
+        context.modelFor(progress.plan), context.device, progress.plan, &context.recorders.ranges);
+    const StepInfo& info = allSteps()[size_t(number)];
+    StepResult& step = progress.step;
+    step.number = number;
+    step.id = info.id;
+    step.title = info.title;
+    step.batch = progress.plan.batch;
+    step.precision = dtypeName(progress.plan.dtype);
     step.precisionReason = number == 4 ? context.halfReason : "fp32 (the model as trained)";
-    if (options.measureDetectorOnly)
-        addDetectorOnly(options, plan, pipeline, stepModel, context, step);
+    return progress;
+}
+
+/// After a step's last round: its figures, detector-only rate, comparison with the steps done so far, and its GPU
+/// figures (a step that traced nothing takes the lab's tracing state).
+void completeStep(const LabOptions& options, const LabResult& lab, StepContext& context, StepProgress& progress)
+{
+    finishStep(options, progress, !context.device.is_cuda());
+    StepResult& step = progress.step;
+    if (options.measureDetectorOnly) {
+        Ssd300 model = context.modelFor(progress.plan);
+        addDetectorOnly(options, progress.plan, *progress.pipeline, model, context, step);
+    }
     compareWithEarlierSteps(step, lab.steps);
+    StepCapture& capture = progress.capture;
     if (capture.gpuState.empty()) {
         capture.gpuState = lab.gpuTracing;
         capture.gpuTracing.reason = lab.gpuTracingReason;
         capture.gpuTracing.fix = lab.gpuTracingFix;
     }
     if (capture.gpuState == es::gpu_tracing::kTraced)
-        step.gpu = gpuFigures(capture, options.frames);
-    return step;
+        step.gpu = gpuFigures(capture, step.frames);
 }
 
 /// Writes the step as one run of the session, in one transaction as soon as the step ends (a crash later keeps this
@@ -463,33 +278,76 @@ Status writeStep(
     return Status::ok();
 }
 
+/// Each step's run again with what is known once every step has run: its verdict, and the speedups and agreement
+/// of a step measured before its reference.
+Status writeVerdicts(prof::SessionStore& store, const LabResult& lab)
+{
+    for (size_t i = 0; i < lab.steps.size() && i < lab.runIds.size(); ++i)
+        ES_RETURN_IF_ERROR(store.updateRunResult(lab.runIds[i], stepToJson(lab.steps[i], false).dump()));
+    return Status::ok();
+}
+
+/// The figures drift risks name before a run: said once, kept in the result.
+void nameDriftRisks(const LabOptions& options, const prof::MachineProbe& probe, LabResult& lab)
+{
+    lab.driftRisks = probe.driftRisks();
+    for (const std::string& risk : lab.driftRisks)
+        say(options, "warning: " + risk);
+}
+
+/// Every round of every step. Round r runs the steps rotated by repeat - 1 - r, so that every step takes every place
+/// in the order once, and the last round runs them in order: each step's run is written when its last round ends,
+/// and the session keeps the steps' order.
+Status runRounds(const LabOptions& options, StepContext& context, const prof::MachineProbe& probe, LabResult& lab,
+    prof::SessionStore* store)
+{
+    std::vector<StepProgress> progress;
+    for (int number : options.steps)
+        progress.push_back(prepareStep(number, context));
+    const size_t count = progress.size();
+    for (int round = 0; round < options.repeat; ++round) {
+        const size_t shift = size_t(options.repeat - 1 - round) % count;
+        for (size_t place = 0; place < count; ++place) {
+            StepProgress& step = progress[(place + shift) % count];
+            ES_RETURN_IF_ERROR(measureRound(options, step, context.frames, context.device, context.recorders, probe));
+            if (step.roundsDone < options.repeat)
+                continue;
+            completeStep(options, lab, context, step);
+            if (store)
+                ES_RETURN_IF_ERROR(writeStep(*store, options, lab, step.step, std::move(step.capture)));
+            lab.steps.push_back(std::move(step.step));
+        }
+    }
+    return Status::ok();
+}
+
 Result<LabResult> runLabUnchecked(const LabOptions& options)
 {
     InferenceGuard inferenceMode;
     LabResult lab;
+    lab.repeat = options.repeat;
+    lab.profile = options.profile;
     ES_ASSIGN_OR_RETURN(const torch::Device device, prepareDevice(options, lab));
     ES_ASSIGN_OR_RETURN(const DecodedFrames decoded, decodeInput(options, lab));
     ES_ASSIGN_OR_RETURN(Ssd300 model, loadModel(options, device, lab));
     ES_ASSIGN_OR_RETURN(const std::unique_ptr<prof::SessionStore> store, openSession(options, lab));
+    const prof::MachineProbe probe(options.systemRoot);
+    nameDriftRisks(options, probe, lab);
     Recorders recorders;
     recorders.start(options, lab);
     std::string halfReason;
     const torch::Dtype halfType = chooseHalfType(device, lab.devices, halfReason);
-    StepContext context { decoded.frames, device, recorders, model, halfType, halfReason,
+    StepContext context { decoded.frames, device, recorders, model, halfType, halfReason, options.batch,
         { { torch::kFloat32, model } }, {} };
-
-    for (int number : options.steps) {
-        StepCapture capture;
-        ES_ASSIGN_OR_RETURN(StepResult step, runStep(options, number, lab, context, capture));
-        if (store)
-            ES_RETURN_IF_ERROR(writeStep(*store, options, lab, step, std::move(capture)));
-        lab.steps.push_back(std::move(step));
-    }
+    ES_RETURN_IF_ERROR(runRounds(options, context, probe, lab, store.get()));
     recorders.stop(options, lab);
 
     // Speedups and agreement again, now that every step has run (a step run before its reference gets them here).
     for (StepResult& step : lab.steps)
         compareWithEarlierSteps(step, lab.steps);
+    judgeLab(lab);
+    if (store)
+        ES_RETURN_IF_ERROR(writeVerdicts(*store, lab));
     say(options, "done");
     return lab;
 }
@@ -528,6 +386,9 @@ Status validateLabOptions(const LabOptions& options)
         return Status::invalidOption("samplerPeriodMs", "the sampler period must be 1 to 60000 ms");
     if (options.device != "auto" && options.device != "cpu" && options.device != "cuda")
         return Status::invalidOption("device", "device " + options.device + " is unknown (auto, cpu or cuda)");
+    if (options.repeat < 1 || options.repeat > 1000)
+        return Status::invalidOption(
+            "repeat", "repeat is " + std::to_string(options.repeat) + ": measure every step in 1 to 1000 rounds");
     if (options.steps.empty())
         return Status::invalidOption("steps", "no step chosen: choose all steps or a list such as 0,2,4");
     for (int number : options.steps) {

@@ -32,7 +32,31 @@ json detectionsToJson(const std::vector<FrameDetections>& frames)
     return all;
 }
 
+json intervalToJson(const prof::Interval& interval)
+{
+    return json::array({ interval.low, interval.high });
+}
+
+json evidenceToJson(const prof::StepEvidence& e)
+{
+    auto known = [](double value) { return value >= 0 ? json(value) : json(nullptr); };
+    return json { { "window_s", e.windowSeconds }, { "cpus", e.cpus }, { "other_cpu_s", known(e.otherCpuSeconds) },
+        { "other_cpu_share",
+            e.otherCpuSeconds >= 0 && e.cpus > 0 && e.windowSeconds > 0
+                ? json(e.otherCpuSeconds / (e.windowSeconds * e.cpus))
+                : json(nullptr) },
+        { "steal_cpu_s", known(e.stealCpuSeconds) }, { "cpu_clock_mhz", known(e.cpuClockMhz) },
+        { "gpu_clock_mhz", known(e.gpuClockMhz) }, { "cpu_throttle_events", e.cpuThrottleEvents },
+        { "detector_ms_per_frame", e.detectorMsPerFrame ? json(*e.detectorMsPerFrame) : json(nullptr) },
+        { "sampler_samples", { { "due", e.samplerExpected }, { "taken", e.samplerTaken } } } };
+}
+
 } // namespace
+
+json verdictToJson(const prof::Verdict& verdict)
+{
+    return json { { "state", verdict.state() }, { "reasons", verdict.reasons } };
+}
 
 json devicesToJson(const DeviceReport& report)
 {
@@ -108,8 +132,13 @@ json stepToJson(const StepResult& step, bool withDetections)
         { "precision", step.precision },
         { "precision_reason", step.precisionReason },
         { "frames", step.frames },
+        { "rounds", step.rounds },
         { "wall_s", step.wallSeconds },
         { "fps", step.fps },
+        { "fps_interval", intervalToJson(step.fpsInterval) },
+        { "fps_interval_confidence", step.fpsInterval.confidence },
+        { "batches", step.batchFps.size() },
+        { "round_fps", step.roundFps },
         { "latency_ms", { { "p50", step.latencyP50Ms }, { "p95", step.latencyP95Ms }, { "p99", step.latencyP99Ms } } },
         { "stages_ms", stages },
         { "detections_per_frame", step.detectionsPerFrame },
@@ -118,6 +147,12 @@ json stepToJson(const StepResult& step, bool withDetections)
         { "device_memory_peak_bytes",
             step.deviceMemoryPeakBytes >= 0 ? json(step.deviceMemoryPeakBytes) : json(nullptr) },
         { "speedup_vs_baseline", step.speedupVsBaseline ? json(*step.speedupVsBaseline) : json(nullptr) },
+        { "speedup_interval", step.speedupInterval ? intervalToJson(*step.speedupInterval) : json(nullptr) },
+        { "speedup_interval_confidence",
+            step.speedupInterval ? json(step.speedupInterval->confidence) : json(nullptr) },
+        { "speedup_verdict", step.speedupVerdict.empty() ? json(nullptr) : json(step.speedupVerdict) },
+        { "verdict", verdictToJson(step.verdict) },
+        { "evidence", evidenceToJson(step.evidence) },
         { "detector_only_fps", step.detectorOnlyFps },
         { "pipeline_efficiency", step.pipelineEfficiency },
         { "agreement", step.agreement ? agreementToJson(*step.agreement) : json(nullptr) },
@@ -139,7 +174,8 @@ json labToJson(const LabResult& lab, bool withDetections)
     device["name"] = lab.deviceName;
     device["threads"] = lab.threads;
     return json { { "device", device }, { "weights", lab.weights }, { "trained_weights", lab.trainedWeights },
-        { "video", lab.video }, { "frames", lab.frames }, { "warmup", lab.warmup },
+        { "video", lab.video }, { "frames", lab.frames }, { "warmup", lab.warmup }, { "repeat", lab.repeat },
+        { "profile", lab.profile }, { "verdict", verdictToJson(lab.verdict) }, { "drift_risks", lab.driftRisks },
         { "frames_decoded", lab.framesDecoded }, { "decode_ms_per_frame", lab.decodeMsPerFrame },
         { "notes", lab.notes },
         { "gpu_tracing",

@@ -65,9 +65,9 @@ prof::RunData makeRunData(const LabOptions& options, const LabResult& lab, const
     run.detectorOnlyFps = step.detectorOnlyFps;
     run.configJson = nlohmann::json {
         { "video", options.synthetic ? "synthetic" : options.video }, { "frames", options.frames },
-        { "warmup", options.warmup }, { "device", options.device }, { "batch", options.batch },
-        { "weights", options.weightsPath }, { "seed", options.seed }, { "profile", options.profile },
-        { "threads", lab.threads }
+        { "warmup", options.warmup }, { "repeat", options.repeat }, { "device", options.device },
+        { "batch", options.batch }, { "weights", options.weightsPath }, { "seed", options.seed },
+        { "profile", options.profile }, { "threads", lab.threads }
     }.dump();
     run.resultJson = stepToJson(step, false).dump();
     data.ranges = std::move(capture.ranges);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runtime/torch_support.h"
 
+#include <cstdlib>
+#include <dlfcn.h>
+
 namespace es::engine {
 
 void synchronize(const torch::Device& device)
@@ -45,6 +48,20 @@ torch::Dtype chooseHalfType(const torch::Device& device, const DeviceReport& rep
         reason = "fp32: LibTorch runs neither fp16 nor bf16 convolutions on this CPU, so step 4 changes nothing here";
         return torch::kFloat32;
     }
+}
+
+int applyComputeThreads(int requested, int logicalCores)
+{
+    if (requested > 0)
+        torch::set_num_threads(requested);
+    else if (!std::getenv("OMP_NUM_THREADS") && logicalCores > 0)
+        torch::set_num_threads(logicalCores);
+    const int threads = torch::get_num_threads();
+    // OpenBLAS, where LibTorch links it: looked up at run time, so that other BLAS libraries need nothing.
+    using SetThreads = void (*)(int);
+    if (auto setBlasThreads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        setBlasThreads(threads);
+    return threads;
 }
 
 const char* dtypeName(torch::Dtype dtype)

@@ -22,6 +22,12 @@ Result<torch::Device> resolveDevice(const std::string& requested, const DeviceRe
 /// else fp32. `reason` says why, in words.
 torch::Dtype chooseHalfType(const torch::Device& device, const DeviceReport& report, std::string& reason);
 
+/// Sets the CPU threads of inference and returns how many LibTorch uses: `requested` when above 0, else
+/// OMP_NUM_THREADS when set, else `logicalCores`. The BLAS library LibTorch calls gets the same number: OpenBLAS (the
+/// BLAS of Debian's and Raspberry Pi OS's LibTorch) keeps its own pool, which LibTorch's setting does not reach, so
+/// without this a run "on one thread" still runs its matrix products on every core. Lab thread, before inference.
+int applyComputeThreads(int requested, int logicalCores);
+
 /// "fp32", "fp16" or "bf16".
 const char* dtypeName(torch::Dtype dtype);
 

@@ -180,11 +180,7 @@ Result<torch::Device> prepareBenchDevice(const BenchOptions& options, BenchResul
     result.deviceUsed = device.str();
     result.deviceName = device.is_cuda() && !result.devices.gpu.devices.empty() ? result.devices.gpu.devices[0].name
                                                                                 : result.devices.cpuModel;
-    if (options.threads > 0)
-        torch::set_num_threads(options.threads);
-    else if (!std::getenv("OMP_NUM_THREADS") && result.devices.logicalCores > 0)
-        torch::set_num_threads(result.devices.logicalCores);
-    result.threads = torch::get_num_threads();
+    result.threads = applyComputeThreads(options.threads, result.devices.logicalCores);
     if (device.is_cuda()) {
         // fp32 means fp32: no TF32 in convolutions or matrix products (the peaks are measured the same way).
         at::globalContext().setAllowTF32CuDNN(false);

@@ -74,6 +74,9 @@ void computeTiming(RunMetrics& m, const RunRecord& r, const TraceModel& model, d
     if (m.fps <= 0 && !model.frames.empty() && model.endNs > model.startNs)
         m.fps = frames / (double(model.endNs - model.startNs) / 1e9);
     m.frameMs = m.fps > 0 ? 1000.0 / m.fps : 0;
+    m.batchFps = batchRates(model);
+    if (!m.batchFps.empty())
+        m.fpsInterval = medianWithInterval(m.batchFps).interval;
     std::vector<double> latencies;
     for (const FrameEvent& frame : model.frames)
         latencies.push_back(double(frame.endNs - frame.startNs) / 1e6);
@@ -213,10 +216,26 @@ void computeSystemCounters(RunMetrics& m, const TraceModel& model)
     }
 }
 
-/// Agreement with the reference step, from the run's result JSON.
+/// The lab's verdict on the run, from its result JSON (sessions before verdicts have none).
+void readVerdict(RunMetrics& m, const nlohmann::json& result)
+{
+    if (!result.is_object() || !result.contains("verdict") || !result["verdict"].is_object())
+        return;
+    const auto& verdict = result["verdict"];
+    if (verdict.contains("state") && verdict["state"].is_string())
+        m.verdict = verdict["state"].get<std::string>();
+    if (verdict.contains("reasons") && verdict["reasons"].is_array()) {
+        for (const auto& reason : verdict["reasons"])
+            if (reason.is_string())
+                m.verdictReasons.push_back(reason.get<std::string>());
+    }
+}
+
+/// Agreement with the reference step, and the lab's verdict, from the run's result JSON.
 void readAgreement(RunMetrics& m, const std::string& resultJson)
 {
     const nlohmann::json result = nlohmann::json::parse(resultJson, nullptr, false);
+    readVerdict(m, result);
     if (!result.is_object() || !result.contains("agreement") || !result["agreement"].is_object())
         return;
     const auto& a = result["agreement"];
@@ -229,6 +248,27 @@ void readAgreement(RunMetrics& m, const std::string& resultJson)
 }
 
 } // namespace
+
+std::vector<double> batchRates(const TraceModel& model)
+{
+    struct Span
+    {
+        int64_t frames = 0, startNs = INT64_MAX, endNs = INT64_MIN;
+    };
+    std::map<int32_t, Span> batches;
+    for (const FrameEvent& frame : model.frames) {
+        Span& span = batches[frame.batchIndex];
+        ++span.frames;
+        span.startNs = std::min(span.startNs, frame.startNs);
+        span.endNs = std::max(span.endNs, frame.endNs);
+    }
+    std::vector<double> rates;
+    for (const auto& [index, span] : batches) {
+        if (span.endNs > span.startNs)
+            rates.push_back(double(span.frames) * 1e9 / double(span.endNs - span.startNs));
+    }
+    return rates;
+}
 
 RunMetrics computeMetrics(
     const SessionStore& store, const RunSummary& summary, const TraceModel& model, const GpuAttribution& gpu)
@@ -335,6 +375,10 @@ Comparison compareRuns(const RunAnalysis& base, const RunAnalysis& with)
     if (a.frameMs > 0 && savedMs > 0)
         c.predictedSpeedup = a.frameMs / std::max(a.frameMs * 0.05, a.frameMs - savedMs);
     c.measuredSpeedup = a.fps > 0 ? b.fps / a.fps : 0;
+    if (!a.batchFps.empty() && !b.batchFps.empty()) {
+        c.speedup = ratioWithInterval(b.batchFps, a.batchFps);
+        c.speedupVerdict = ratioVerdict(*c.speedup);
+    }
     return c;
 }
 

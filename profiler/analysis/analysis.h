@@ -4,6 +4,7 @@
 // Before/after analysis of lab runs: metrics per run, findings that explain what a run spends its time on (each with
 // its evidence, the events behind it and the gain expected if fixed), and comparisons of runs (two steps of a lab,
 // runs of two sessions or devices, imported runs). Qt-free and Torch-free; computed from sessions.
+#include "analysis/measurement_stats.h"
 #include "base/status.h"
 #include "store/session_store.h"
 
@@ -27,6 +28,10 @@ struct RunMetrics
     int64_t batch = 1;
     int64_t frames = 0;
     double fps = 0;
+    std::vector<double> batchFps; ///< one rate per measured batch (the samples of the intervals)
+    std::optional<Interval> fpsInterval; ///< the median batch rate's 95 % interval
+    std::string verdict; ///< steady or disturbed, as the lab judged the run; empty when it did not
+    std::vector<std::string> verdictReasons;
     double latencyP50Ms = 0, latencyP95Ms = 0, latencyP99Ms = 0;
     double frameMs = 0; ///< wall time per frame (1000 / FPS)
     std::map<std::string, double> stageMs; ///< per frame
@@ -79,6 +84,11 @@ struct RunAnalysis
     std::vector<Finding> findings;
 };
 
+struct TraceModel;
+/// The rate of each batch of a run's frames (frames of the batch over the time from its start to its last frame's
+/// end), in batch order: the samples behind FPS intervals.
+std::vector<double> batchRates(const TraceModel& model);
+
 /// Metrics and findings of one run of a session. `previous`: the run before it in a lab (for precision and
 /// detection rules), or null.
 Result<RunAnalysis> analyzeRun(const SessionStore& store, int64_t runId, const RunMetrics* previous = nullptr);
@@ -101,6 +111,8 @@ struct Comparison
     std::vector<MetricChange> metrics;
     std::vector<Finding> appeared, disappeared;
     double measuredSpeedup = 0;
+    std::optional<Estimate> speedup; ///< with's batch rates over base's, with its interval
+    std::string speedupVerdict; ///< faster, slower, within noise or too few samples
     double predictedSpeedup = 1;
 };
 Comparison compareRuns(const RunAnalysis& base, const RunAnalysis& with);

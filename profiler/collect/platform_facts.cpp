@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "collect/platform_facts.h"
 
+#include "collect/machine_probe.h"
+
 #include <cerrno>
 #include <cstdlib>
 #include <dirent.h>
@@ -11,16 +13,6 @@
 namespace es::prof {
 
 namespace {
-
-bool firstLine(const std::string& path, std::string& line)
-{
-    std::ifstream file(path);
-    if (!file || !std::getline(file, line))
-        return false;
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\0' || line.back() == ' '))
-        line.pop_back();
-    return !line.empty();
-}
 
 /// A whole number at the start of `text` (sysfs values), or nullopt when there is none or it is out of range.
 std::optional<long long> leadingInteger(const std::string& text)
@@ -47,47 +39,80 @@ std::map<std::string, std::string> readPlatformFacts(const std::string& root)
     std::map<std::string, std::string> facts;
     std::string value;
     const std::string cpufreq = root + "/sys/devices/system/cpu/cpu0/cpufreq/";
-    if (firstLine(cpufreq + "scaling_governor", value))
+    if (readFirstLine(cpufreq + "scaling_governor", value))
         facts["cpu_governor"] = value;
-    if (firstLine(cpufreq + "scaling_max_freq", value))
+    if (readFirstLine(cpufreq + "scaling_max_freq", value))
         facts["cpu_max_freq"] = frequencyText(value, 1000);
 
-    // nvpmodel: the current mode id in its status file, its name in the configuration.
-    if (firstLine(root + "/var/lib/nvpmodel/status", value)) {
-        std::smatch match;
-        std::optional<long long> parsedMode;
-        if (std::regex_search(value, match, std::regex(R"(pmode:(\d+))"))
-            && (parsedMode = leadingInteger(match[1].str()))) {
-            const long long mode = *parsedMode;
-            facts["jetson_power_mode"] = std::to_string(mode);
-            std::ifstream config(root + "/etc/nvpmodel.conf");
-            const std::regex model(R"(<\s*POWER_MODEL\s+ID=(\d+)\s+NAME=([^\s>]+))");
-            for (std::string line; std::getline(config, line);) {
-                if (std::regex_search(line, match, model) && leadingInteger(match[1].str()) == mode)
-                    facts["jetson_power_mode"] = std::to_string(mode) + " (" + match[2].str() + ")";
-            }
-        }
-    }
+    const NvpmodelMode mode = readNvpmodelMode(root);
+    if (mode.id >= 0)
+        facts["jetson_power_mode"] = std::to_string(mode.id) + (mode.name.empty() ? "" : " (" + mode.name + ")");
     // The GPU's devfreq entry (Jetson).
-    const std::string devfreq = root + "/sys/class/devfreq";
-    if (DIR* dir = opendir(devfreq.c_str())) {
-        while (dirent* entry = readdir(dir)) {
-            const std::string name = entry->d_name;
-            std::string node;
-            if (name[0] == '.' || !firstLine(devfreq + "/" + name + "/device/of_node/name", node))
-                continue;
-            if (node.find("gpu") == std::string::npos && node != "gv11b" && node != "gp10b" && node != "ga10b"
-                && node != "gb10b")
-                continue;
-            if (firstLine(devfreq + "/" + name + "/governor", value))
-                facts["gpu_governor"] = value;
-            if (firstLine(devfreq + "/" + name + "/max_freq", value))
-                facts["gpu_max_freq"] = frequencyText(value, 1000000);
-            break;
-        }
-        closedir(dir);
+    const std::string gpu = jetsonGpuDevfreqDir(root);
+    if (!gpu.empty()) {
+        if (readFirstLine(gpu + "/governor", value))
+            facts["gpu_governor"] = value;
+        if (readFirstLine(gpu + "/max_freq", value))
+            facts["gpu_max_freq"] = frequencyText(value, 1000000);
     }
     return facts;
+}
+
+bool readFirstLine(const std::string& path, std::string& line)
+{
+    std::ifstream file(path);
+    if (!file || !std::getline(file, line))
+        return false;
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\0' || line.back() == ' '))
+        line.pop_back();
+    return !line.empty();
+}
+
+std::vector<NvpmodelMode> readNvpmodelModes(const std::string& root)
+{
+    std::vector<NvpmodelMode> modes;
+    std::ifstream config(root + "/etc/nvpmodel.conf");
+    const std::regex model(R"(<\s*POWER_MODEL\s+ID=(\d+)\s+NAME=([^\s>]+))");
+    std::smatch match;
+    for (std::string line; std::getline(config, line);) {
+        if (!std::regex_search(line, match, model))
+            continue;
+        const auto id = leadingInteger(match[1].str());
+        if (id)
+            modes.push_back({ *id, match[2].str() });
+    }
+    return modes;
+}
+
+NvpmodelMode readNvpmodelMode(const std::string& root)
+{
+    std::string value;
+    std::smatch match;
+    if (!readFirstLine(root + "/var/lib/nvpmodel/status", value)
+        || !std::regex_search(value, match, std::regex(R"(pmode:(\d+))")))
+        return {};
+    const auto id = leadingInteger(match[1].str());
+    if (!id)
+        return {};
+    NvpmodelMode mode { *id, "" };
+    for (const NvpmodelMode& known : readNvpmodelModes(root)) {
+        if (known.id == mode.id)
+            mode.name = known.name;
+    }
+    return mode;
+}
+
+NvpmodelMode highestNvpmodelMode(const std::vector<NvpmodelMode>& modes)
+{
+    for (const NvpmodelMode& mode : modes) {
+        if (mode.name.rfind("MAXN", 0) == 0)
+            return mode;
+    }
+    for (const NvpmodelMode& mode : modes) {
+        if (mode.id == 0)
+            return mode;
+    }
+    return {};
 }
 
 } // namespace es::prof

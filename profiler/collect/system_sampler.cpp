@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "collect/system_sampler.h"
 
+#include "collect/machine_probe.h"
 #include "collect/process_stats.h"
 
 #include "base/clock.h"
@@ -162,24 +163,17 @@ void SystemSampler::discoverTemperatures()
 void SystemSampler::discoverJetsonGpu()
 {
     const std::string& root = m_options.root;
-    const std::set<std::string> gpuNodes = { "gv11b", "gp10b", "ga10b", "gb10b", "gpu" };
     bool gpuFound = false;
-    const std::string devfreqDir = root + "/sys/class/devfreq";
-    for (const std::string& entry : listDirectory(devfreqDir)) {
-        std::string node;
-        // A devfreq entry without a device name is not the GPU: the empty name fails the test below.
-        readText(devfreqDir + "/" + entry + "/device/of_node/name", node);
-        if (!gpuNodes.count(node) && node.find("gpu") == std::string::npos)
-            continue;
-        const std::string device = realPath(devfreqDir + "/" + entry + "/device");
+    const std::string gpu = jetsonGpuDevfreqDir(root);
+    if (!gpu.empty()) {
+        const std::string entry = gpu.substr(gpu.rfind('/') + 1);
+        const std::string device = realPath(gpu + "/device");
         if (exists(device + "/load")) {
             m_sources.push_back({ "gpu load", "%", "devfreq " + entry, device + "/load", "", 0.1 });
             gpuFound = true;
         }
-        if (exists(devfreqDir + "/" + entry + "/cur_freq"))
-            m_sources.push_back(
-                { "gpu freq", "MHz", "devfreq " + entry, devfreqDir + "/" + entry + "/cur_freq", "", 1e-6 });
-        break;
+        if (exists(gpu + "/cur_freq"))
+            m_sources.push_back({ "gpu freq", "MHz", "devfreq " + entry, gpu + "/cur_freq", "", 1e-6 });
     }
     if (gpuFound)
         return;
@@ -292,30 +286,18 @@ void SystemSampler::add(
 
 void SystemSampler::sampleCpu(int64_t timeNs)
 {
-    std::ifstream stat(m_options.root + "/proc/stat");
-    std::string line;
     size_t core = 0;
-    while (std::getline(stat, line)) {
-        if (line.rfind("cpu", 0) != 0 || line.size() < 4 || !std::isdigit(static_cast<unsigned char>(line[3])))
-            continue;
-        std::istringstream fields(line);
-        std::string name;
-        fields >> name;
-        int64_t value, total = 0, idle = 0;
-        for (int i = 0; i < 8 && fields >> value; ++i) {
-            total += value;
-            if (i == 3 || i == 4)
-                idle += value; // idle + iowait
-        }
-        const int64_t busy = total - idle;
+    for (const CpuTicks& cpu : readCpuTicks(m_options.root)) {
         if (core < m_previousCpu.size()) {
-            const int64_t deltaTotal = total - m_previousCpu[core].second;
+            const int64_t deltaTotal = cpu.total - m_previousCpu[core].second;
+            const int64_t busy = cpu.busy + cpu.steal; // a stolen tick is one this machine could not use
             const int64_t deltaBusy = busy - m_previousCpu[core].first;
             if (deltaTotal > 0)
-                add(name + " load", "%", "/proc/stat", timeNs, 100.0 * double(deltaBusy) / double(deltaTotal));
-            m_previousCpu[core] = { busy, total };
+                add("cpu" + std::to_string(cpu.index) + " load", "%", "/proc/stat", timeNs,
+                    100.0 * double(deltaBusy) / double(deltaTotal));
+            m_previousCpu[core] = { busy, cpu.total };
         } else {
-            m_previousCpu.emplace_back(busy, total);
+            m_previousCpu.emplace_back(cpu.busy + cpu.steal, cpu.total);
         }
         ++core;
     }

@@ -227,6 +227,17 @@ Status SessionStore::writeEnvironment(const std::map<std::string, std::string>& 
     return transaction.commit();
 }
 
+Status SessionStore::updateRunResult(int64_t runId, const std::string& resultJson)
+{
+    ES_RETURN_IF_ERROR(restoreIfMoved());
+    SqliteTransaction transaction(m_db, m_path);
+    ES_RETURN_IF_ERROR(transaction.begun());
+    Statement update(m_db, "UPDATE ES_RUNS SET result = ? WHERE runId = ?");
+    if (!update.bind(1, resultJson).bind(2, runId).run())
+        return sqliteStatus(update.errorCode(), m_path, update.error());
+    return transaction.commit();
+}
+
 Status SessionStore::restoreIfMoved()
 {
     int moved = 0;

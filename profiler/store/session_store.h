@@ -141,6 +141,8 @@ public:
     /// a lock held too long by another process or a file that became read-only fail with a Status that names the
     /// file and the fix, and leave the runs written before intact.
     Result<int64_t> writeRun(const RunData& data);
+    /// Replaces the result JSON of run `runId` (the lab adds the verdicts, known only once every step has run).
+    Status updateRunResult(int64_t runId, const std::string& resultJson);
     /// What the store did on its own that the user must know (a removed session written again), oldest first.
     const std::vector<std::string>& notes() const { return m_notes; }
 

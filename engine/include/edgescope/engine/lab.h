@@ -2,6 +2,8 @@
 #pragma once
 
 // The engine's public API: no LibTorch or OpenCV types, so that the CLI and the GUI compile without them.
+#include "analysis/measurement_stats.h"
+#include "analysis/measurement_verdict.h"
 #include "base/status.h"
 #include "edgescope/engine/detection.h"
 #include "edgescope/engine/device_report.h"
@@ -38,8 +40,11 @@ struct LabOptions
     bool synthetic = false;
     int syntheticWidth = 640;
     int syntheticHeight = 480;
-    int64_t frames = 12; ///< frames measured per step
-    int64_t warmup = 2; ///< frames run before measuring, not counted
+    int64_t frames = 12; ///< frames measured per step in each round
+    int64_t warmup = 2; ///< frames run before each round of a step, not counted
+    /// Rounds: every step measured this many times, in rounds (s0 s1 s2 s3 s4, then s1 s2 s3 s4 s0, ...: the order
+    /// rotated each round), so that a drift of the machine touches every step alike. Statistics pool the rounds.
+    int repeat = 1;
     std::vector<int> steps = { 0, 1, 2, 3, 4 };
     std::string device = "auto"; ///< auto, cpu or cuda
     int64_t batch = 4; ///< batch of steps 3 and 4
@@ -52,6 +57,7 @@ struct LabOptions
     int samplerPeriodMs = 100; ///< system sampler period (10 Hz)
     bool traceDriverApi = false; ///< --profile full: CUPTI traces driver API calls too
     std::string tegrastatsCommand; ///< e.g. "tegrastats" or "sudo tegrastats": read it as a child process too
+    std::string systemRoot; ///< tests: prefixes /proc and /sys for the sampler and the verdicts' probe ("": real)
     std::function<void(const std::string&)> progress; ///< called on the lab's thread with one line of progress
     const std::atomic<bool>* cancel = nullptr; ///< set to stop between batches (Status Cancelled)
     /// Called on the lab's thread after each measured batch (the GUI's Live page); costs nothing when unset.
@@ -97,15 +103,27 @@ struct StepResult
     int64_t batch = 1;
     std::string precision = "fp32"; ///< fp32, fp16 or bf16
     std::string precisionReason; ///< why this precision (s4 on a CPU says why bf16 or why not)
-    int64_t frames = 0;
-    double wallSeconds = 0;
+    int64_t frames = 0; ///< measured, all rounds
+    int rounds = 1;
+    double wallSeconds = 0; ///< measured time, all rounds
+    /// Frames per second: the median of the batches' rates (frames of a batch over its time), all rounds pooled,
+    /// and its 95 % interval (see prof::medianWithInterval; fewer than 6 batches give a wider-than-asked one).
     double fps = 0;
+    prof::Interval fpsInterval;
+    std::vector<double> batchFps; ///< the samples: one rate per measured batch, in order
+    std::vector<double> roundFps; ///< frames over time of each round
     double latencyP50Ms = 0, latencyP95Ms = 0, latencyP99Ms = 0; ///< per frame: its batch from start to detections
     std::map<std::string, double> stagesMs; ///< mean ms per frame of each stage (a batch's time split over its frames)
     double detectionsPerFrame = 0;
     double candidatesPerFrame = 0; ///< (box, class) pairs above the score threshold per frame
     double nmsIterationsPerFrame = 0; ///< host-loop NMS iterations per frame (s0, s1): one .item() each
     std::optional<double> speedupVsBaseline; ///< fps / s0's fps when s0 ran
+    /// The speedup's interval (Hodges-Lehmann ratio of the batch rates against s0's) and what it says: faster,
+    /// slower, within noise (the interval holds 1) or too few samples.
+    std::optional<prof::Interval> speedupInterval;
+    std::string speedupVerdict;
+    prof::Verdict verdict; ///< steady, or disturbed and why (see prof::judgeSteps)
+    prof::StepEvidence evidence; ///< what the verdict read
     double detectorOnlyFps = 0; ///< forward pass alone, same batch and precision, input on the device
     double pipelineEfficiency = 0; ///< fps / detectorOnlyFps
     std::optional<Agreement> agreement; ///< s1-s3 against s0, s4 against s3 (or the closest earlier step run)
@@ -128,7 +146,11 @@ struct LabResult
     int64_t framesDecoded = 0; ///< distinct frames read from the source (cycled when fewer than warmup + frames)
     double decodeMsPerFrame = 0; ///< video decoding, done before the steps and not part of their FPS
     int threads = 0; ///< LibTorch intra-op threads
+    int repeat = 1; ///< rounds
+    std::string profile; ///< off, light or full
     std::vector<StepResult> steps;
+    prof::Verdict verdict; ///< disturbed when any step is
+    std::vector<std::string> driftRisks; ///< named before the run: what will make its figures drift
     std::vector<std::string> notes; ///< things a reader must know (cycled frames, fallbacks)
     std::string gpuTracing = "off"; ///< traced, unavailable (see gpuTracingReason) or off (--profile off/light)
     std::string gpuTracingReason; ///< why not

@@ -16,4 +16,7 @@ nlohmann::json labToJson(const LabResult& lab, bool withDetections);
 /// The machine's backends as `edgescope-cli devices --json` prints them.
 nlohmann::json devicesToJson(const DeviceReport& report);
 
+/// {"state": "steady" | "disturbed", "reasons": [...]}
+nlohmann::json verdictToJson(const prof::Verdict& verdict);
+
 } // namespace es::engine
