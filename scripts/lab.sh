@@ -15,7 +15,7 @@ if [ -z "${ES_HEADLESS:-}" ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPL
    [ -x "$ES_BUILD_DIR/bin/edgescope" ]; then
   session="$ES_ROOT/out/lab-$stamp.sqlite"
   echo "edgescope: opening the application; the runs go to $session" >&2
-  exec "$ES_BUILD_DIR/bin/edgescope" --run --video "$video" --frames 12 --warmup 2 --out "$session" "$@"
+  exec "$ES_BUILD_DIR/bin/edgescope" --run --video "$video" --frames 4 --warmup 1 --repeat 3 --out "$session" "$@"
 fi
 result="$ES_ROOT/out/lab-$stamp.json"
 table="$ES_ROOT/out/lab-$stamp.txt"

@@ -10,6 +10,6 @@ folder="${1:-$ES_ROOT/docs/screenshots}"
 mkdir -p "$folder"
 session="$(mktemp -d)/screenshots.sqlite"
 xvfb-run -a -s "-screen 0 1600x1000x24" \
-  "$ES_BUILD_DIR/bin/edgescope" --run --video "$ES_ROOT/sample_videos/vtest_pedestrians.mp4" --frames 8 --warmup 1 \
+  "$ES_BUILD_DIR/bin/edgescope" --run --video "$ES_ROOT/sample_videos/vtest_pedestrians.mp4" --frames 3 --warmup 1 --repeat 3 \
   --profile full --out "$session" --screenshots "$folder"
 ls -l "$folder"/gui-*.png

@@ -9,6 +9,7 @@
 #include <QChartView>
 #include <QHorizontalBarSeries>
 #include <QHorizontalStackedBarSeries>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QStackedBarSeries>
 #include <QValueAxis>
@@ -30,6 +31,31 @@ QChartView* viewOf(QChart* chart)
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumHeight(240);
     return view;
+}
+
+/// Each category's interval as a capped whisker: a line series on the category axis (category i sits at i), hidden
+/// from the legend.
+void addErrorBars(QChart* chart, const BarChartData& data, QAbstractAxis* categories, QAbstractAxis* values)
+{
+    constexpr double kCapHalfWidth = 0.08; // in categories
+    for (int c = 0; c < data.errorBars.size(); ++c) {
+        const QPointF interval = data.errorBars[c];
+        if (interval.x() <= 0 && interval.y() <= 0)
+            continue;
+        const auto at = [&](double along, double value) {
+            return data.horizontal ? QPointF(value, c + along) : QPointF(c + along, value);
+        };
+        auto* whisker = new QLineSeries;
+        whisker->setName(QObject::tr("95% interval"));
+        whisker->append({ at(-kCapHalfWidth, interval.x()), at(kCapHalfWidth, interval.x()), at(0, interval.x()),
+            at(0, interval.y()), at(-kCapHalfWidth, interval.y()), at(kCapHalfWidth, interval.y()) });
+        whisker->setPen(QPen(QColor(0x22, 0x22, 0x22), 1.5));
+        chart->addSeries(whisker);
+        whisker->attachAxis(categories);
+        whisker->attachAxis(values);
+        for (QLegendMarker* marker : chart->legend()->markers(whisker))
+            marker->setVisible(false);
+    }
 }
 
 } // namespace
@@ -68,11 +94,14 @@ QWidget* makeBarChart(const BarChartData& data)
     auto* values = new QValueAxis;
     values->setTitleText(data.unit);
     values->setMin(0);
-    values->setMax(largest > 0 ? largest * 1.15 : 1);
     chart->addAxis(categories, data.horizontal ? Qt::AlignLeft : Qt::AlignBottom);
     chart->addAxis(values, data.horizontal ? Qt::AlignBottom : Qt::AlignLeft);
     series->attachAxis(categories);
     series->attachAxis(values);
+    addErrorBars(chart, data, categories, values);
+    for (const QPointF& interval : data.errorBars)
+        largest = std::max(largest, interval.y());
+    values->setMax(largest > 0 ? largest * 1.15 : 1);
     chart->legend()->setVisible(data.series.size() > 1);
     return viewOf(chart);
 }

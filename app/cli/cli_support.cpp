@@ -20,9 +20,9 @@ std::string optionFlag(const std::string& option)
     // The LabOptions and BenchOptions fields whose flag is not "--" and the field's name.
     static const std::map<std::string, std::string> spelledOtherwise
         = { { "weightsPath", "--weights" }, { "sessionPath", "--out" }, { "samplerPeriodMs", "--sample-period" },
-              { "traceDriverApi", "--trace-driver-api" }, { "tegrastatsCommand", "--tegrastats" },
-              { "measureDetectorOnly", "--no-detector-only" }, { "minSeconds", "--min-time" },
-              { "minIterations", "--iterations" } };
+              { "operatorStride", "--operator-stride" }, { "traceDriverApi", "--trace-driver-api" },
+              { "tegrastatsCommand", "--tegrastats" }, { "measureDetectorOnly", "--no-detector-only" },
+              { "minSeconds", "--min-time" }, { "minIterations", "--iterations" } };
     const auto found = spelledOtherwise.find(option);
     return found != spelledOtherwise.end() ? found->second : "--" + option;
 }

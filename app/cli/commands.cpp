@@ -91,6 +91,10 @@ CLI::App* addRunCommand(CLI::App& app, RunArguments& arguments)
            "off: record nothing (the overhead reference); light: NVTX-mirrored ranges and system samplers; "
            "full: also LibTorch operators and, where CUPTI works, GPU activity")
         ->capture_default_str();
+    run->add_option("--operator-stride", options.operatorStride,
+           "With --profile full: record LibTorch operators on 1 measured batch in N (1: every batch, at about 1 us "
+           "per operator)")
+        ->capture_default_str();
     run->add_option("--sample-period", options.samplerPeriodMs, "System sampler period in ms")->capture_default_str();
     run->add_flag("--trace-driver-api", options.traceDriverApi,
         "With --profile full: trace CUDA driver API calls too (many more records)");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QColor>
+#include <QPointF>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -29,6 +30,9 @@ struct BarChartData
     bool stacked = false;
     bool horizontal = false;
     bool labels = true; ///< values on the bars
+    /// Per category, the 95 % interval of the category's (stacked) value as (low, high), drawn as an error bar;
+    /// empty for none, and a category whose low and high are both 0 gets none.
+    QVector<QPointF> errorBars;
     std::function<void(int category)> onCategoryClicked; ///< a click on a bar (GUI thread), when set
 };
 

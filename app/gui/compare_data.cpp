@@ -29,6 +29,12 @@ int stepNumberOf(const prof::RunMetrics& metrics)
     return metrics.step.size() > 1 && metrics.step[0] == 's' ? metrics.step[1] - '0' : int(metrics.runId % 7);
 }
 
+/// The run's FPS interval as (low, high), or (0, 0) when the run has none (one batch, or an older session).
+QPointF intervalOf(const prof::RunMetrics& metrics)
+{
+    return metrics.fpsInterval ? QPointF(metrics.fpsInterval->low, metrics.fpsInterval->high) : QPointF(0, 0);
+}
+
 BarChartData pairData(const QString& title, const QString& unit, const prof::RunMetrics& base,
     const prof::RunMetrics& with, double baseValue, double withValue)
 {
@@ -56,6 +62,33 @@ QString runCaption(const prof::RunMetrics& metrics)
         .arg(metrics.batch);
 }
 
+QString speedupSentence(const prof::Comparison& comparison)
+{
+    if (!comparison.speedup || comparison.speedup->interval.samples == 0)
+        return QObject::tr("Measured speedup %1x (no batch rates to give it an interval)")
+            .arg(comparison.measuredSpeedup, 0, 'f', 2);
+    const prof::Estimate& speedup = *comparison.speedup;
+    return QObject::tr("Measured speedup %1x (%2% interval %3-%4x): %5")
+        .arg(speedup.value, 0, 'f', 2)
+        .arg(int(speedup.interval.confidence * 100 + 0.5))
+        .arg(speedup.interval.low, 0, 'f', 2)
+        .arg(speedup.interval.high, 0, 'f', 2)
+        .arg(QString::fromStdString(comparison.speedupVerdict));
+}
+
+QString verdictSentence(const prof::RunMetrics& metrics)
+{
+    const QString run = shortName(metrics);
+    if (metrics.verdict.empty())
+        return QObject::tr("%1: not judged (no lab verdict in this session)").arg(run);
+    if (metrics.verdictReasons.empty())
+        return QStringLiteral("%1: %2").arg(run, QString::fromStdString(metrics.verdict));
+    QStringList reasons;
+    for (const std::string& reason : metrics.verdictReasons)
+        reasons << QString::fromStdString(reason);
+    return QStringLiteral("%1: %2 (%3)").arg(run, QString::fromStdString(metrics.verdict), reasons.join("; "));
+}
+
 BarChartData waterfallData(const prof::LabAnalysis& analysis)
 {
     BarChartData data;
@@ -68,11 +101,16 @@ BarChartData waterfallData(const prof::LabAnalysis& analysis)
         device = QString::fromStdString(metrics.deviceName.empty() ? metrics.device : metrics.deviceName);
         QString label = QStringLiteral("%1: %2").arg(shortStep(metrics)).arg(metrics.fps, 0, 'f', 2);
         if (i > 0) {
-            const QString change = relativeChange(analysis.runs[i - 1].metrics.fps, metrics.fps);
+            QString change = relativeChange(analysis.runs[i - 1].metrics.fps, metrics.fps);
+            if (i - 1 < analysis.steps.size() && analysis.steps[i - 1].speedupVerdict == "within noise")
+                change = QObject::tr("%1, within noise").arg(change);
             if (!change.isEmpty())
                 label += " (" + change + ")";
         }
+        if (metrics.verdict == "disturbed")
+            label += QObject::tr(" · disturbed");
         data.categories << label;
+        data.errorBars << intervalOf(metrics);
     }
     for (size_t i = 0; i < analysis.runs.size(); ++i) {
         const prof::RunMetrics& metrics = analysis.runs[i].metrics;
@@ -90,7 +128,10 @@ BarChartData waterfallData(const prof::LabAnalysis& analysis)
 
 BarChartData fpsData(const prof::RunMetrics& base, const prof::RunMetrics& with)
 {
-    return pairData(QObject::tr("Frames per second (higher is better)"), "FPS", base, with, base.fps, with.fps);
+    BarChartData data
+        = pairData(QObject::tr("Frames per second (higher is better)"), "FPS", base, with, base.fps, with.fps);
+    data.errorBars = { intervalOf(base), intervalOf(with) };
+    return data;
 }
 
 BarChartData stageData(const prof::RunMetrics& base, const prof::RunMetrics& with)

@@ -24,6 +24,13 @@ BarChartData energyData(const prof::RunMetrics& base, const prof::RunMetrics& wi
 /// CPU (and GPU where sampled) load over the run, seconds from each run's start.
 LineChartData utilizationData(
     const TimelineLayout* base, const TimelineLayout* with, const QString& baseName, const QString& withName);
+/// "Measured speedup 1.42x (95% interval 1.30-1.55): faster", or "... within noise" where the interval holds 1; the
+/// ratio of FPS alone where the runs carry no batch rates.
+QString speedupSentence(const prof::Comparison& comparison);
+/// "#3 s2: steady", "#3 s2: disturbed (other processes used 54% ...; ...)", or "#3 s2: not judged" for runs of an
+/// older session or an import.
+QString verdictSentence(const prof::RunMetrics& metrics);
+
 /// "SSD300 on <device> · <precision> · batch N": what a pair of runs ran on, for captions.
 QString runCaption(const prof::RunMetrics& metrics);
 

@@ -28,6 +28,7 @@ ComparePage::ComparePage(SessionDocument* document, QWidget* parent)
     , m_pairGrid(new QGridLayout)
     , m_base(new QComboBox)
     , m_with(new QComboBox)
+    , m_verdicts(new QLabel)
     , m_findingsView(new QTableView)
     , m_metricsView(new QTableView)
     , m_findings(new FindingsModel(this))
@@ -57,6 +58,10 @@ ComparePage::ComparePage(SessionDocument* document, QWidget* parent)
     layout->addWidget(m_header);
     layout->addLayout(m_waterfallGrid);
     layout->addLayout(pick);
+    m_verdicts->setObjectName("verdicts");
+    m_verdicts->setWordWrap(true);
+    m_verdicts->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_verdicts);
     layout->addLayout(m_pairGrid);
     layout->addWidget(
         new QLabel(tr("<b>Findings</b>: gone, appeared, still there (double-click: show in the timeline)")));
@@ -121,6 +126,7 @@ void ComparePage::refresh()
     clearCards(m_pairGrid);
     m_findings->setFindings({});
     m_metrics->setMetrics({});
+    m_verdicts->clear();
     if (!snapshot || !snapshot->analysis || snapshot->analysis->runs.empty()) {
         m_header->setText(snapshot && !snapshot->analysisError.empty()
                 ? tr("The session could not be analysed: %1").arg(QString::fromStdString(snapshot->analysisError))
@@ -138,8 +144,9 @@ void ComparePage::refresh()
     BarChartData waterfall = waterfallData(analysis);
     waterfall.onCategoryClicked = [this](int index) { openRunInTimeline(index); };
     addCard(m_waterfallGrid, "waterfall", makeBarChart(waterfall), 0, 0,
-        tr("Each bar: FPS of a run; the label gives its change against the run before. Click a bar: its timeline at "
-           "the frame that shows its costliest finding."));
+        tr("Each bar: FPS of a run (median batch rate) with its 95% interval; the label gives its change against the "
+           "run before, \"within noise\" where the ratio's interval holds 1, and \"disturbed\" where the lab's "
+           "verdict says so. Click a bar: its timeline at the frame that shows its costliest finding."));
     for (const prof::RunAnalysis& run : analysis.runs) {
         const QString label = QStringLiteral("#%1 %2 (%3 FPS)")
                                   .arg(run.metrics.runId)
@@ -177,11 +184,14 @@ void ComparePage::rebuildPairCharts()
     m_findings->setComparison(comparison);
     m_findingsView->resizeColumnsToContents();
     m_metricsView->resizeColumnsToContents();
-    const QString caption = tr("Before: %1. After: %2. Measured speedup %3x; the findings of the run before "
-                               "predicted %4x.")
-                                .arg(runCaption(base->metrics), runCaption(with->metrics))
-                                .arg(comparison.measuredSpeedup, 0, 'f', 2)
+    const QString caption = tr("Before: %1. After: %2. %3; the findings of the run before predicted %4x. Error "
+                               "bars: 95% interval of the median batch rate.")
+                                .arg(runCaption(base->metrics), runCaption(with->metrics), speedupSentence(comparison))
                                 .arg(comparison.predictedSpeedup, 0, 'f', 2);
+    m_verdicts->setText(
+        tr("<b>%1</b><br>%2<br>%3")
+            .arg(speedupSentence(comparison).toHtmlEscaped(), verdictSentence(base->metrics).toHtmlEscaped(),
+                verdictSentence(with->metrics).toHtmlEscaped()));
     addCard(m_pairGrid, "fps", makeBarChart(fpsData(base->metrics, with->metrics)), 0, 0, caption);
     addCard(m_pairGrid, "stages", makeBarChart(stageData(base->metrics, with->metrics)), 0, 1,
         tr("Mean ms per frame of each stage (NVTX ranges)."));

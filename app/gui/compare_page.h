@@ -56,6 +56,7 @@ private:
     QGridLayout* m_pairGrid;
     QComboBox* m_base;
     QComboBox* m_with;
+    QLabel* m_verdicts; ///< the pair's speedup with its interval and each run's verdict
     QTableView* m_findingsView;
     QTableView* m_metricsView;
     FindingsModel* m_findings;

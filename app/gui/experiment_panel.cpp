@@ -27,6 +27,9 @@ namespace es::app {
 
 namespace {
 const QString kSynthetic = QStringLiteral("synthetic 640x480");
+constexpr int kDefaultFramesPerRound = 4;
+constexpr int kDefaultWarmup = 1;
+constexpr int kDefaultRounds = 3;
 const QString kSeeded = QStringLiteral("seeded");
 } // namespace
 
@@ -50,6 +53,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent)
     , m_batch(new QSpinBox)
     , m_frames(new QSpinBox)
     , m_warmup(new QSpinBox)
+    , m_repeat(new QSpinBox)
     , m_profile(new QComboBox)
     , m_run(new QPushButton(tr("&Run all steps")))
     , m_cancel(new QPushButton(tr("Cancel")))
@@ -83,14 +87,22 @@ ExperimentPanel::ExperimentPanel(QWidget* parent)
     }
     m_batch->setRange(1, 256);
     m_batch->setValue(4);
+    // 3 rounds of 4 frames: the 12 measured frames of a run before rounds existed, now with an interval and a
+    // verdict (docs/measurement.md); each round warms up again after the other steps ran.
     m_frames->setRange(1, 1'000'000);
-    m_frames->setValue(12);
+    m_frames->setValue(kDefaultFramesPerRound);
     m_warmup->setRange(0, 10'000);
-    m_warmup->setValue(2);
+    m_warmup->setValue(kDefaultWarmup);
+    m_repeat->setRange(1, 1000);
+    m_repeat->setValue(kDefaultRounds);
+    m_repeat->setToolTip(tr("Each step is measured in this many rounds, interleaved with the other steps (order "
+                            "rotated each round), so that a drift touches every step alike; FPS is the median of "
+                            "the batches with its 95% interval"));
     m_profile->addItems({ QString::fromLatin1(es::profile_level::kLight), QString::fromLatin1(es::profile_level::kFull),
         QString::fromLatin1(es::profile_level::kOff) });
-    m_profile->setToolTip(tr("light: NVTX ranges and samplers; full: also LibTorch operators and the GPU trace "
-                             "(CUPTI); off: FPS only"));
+    m_profile->setToolTip(tr("light: NVTX ranges and samplers; full: also LibTorch operators (on one measured batch "
+                             "in %1) and the GPU trace (CUPTI); off: FPS only")
+                              .arg(engine::LabOptions::kDefaultOperatorStride));
     m_cancel->setEnabled(false);
     m_progress->setRange(0, 100);
     m_progress->setValue(0);
@@ -103,8 +115,9 @@ ExperimentPanel::ExperimentPanel(QWidget* parent)
     form->addRow(tr("&Device:"), m_device);
     form->addRow(tr("Steps:"), stepsBox);
     form->addRow(tr("&Batch (s3, s4):"), m_batch);
-    form->addRow(tr("&Frames per step:"), m_frames);
+    form->addRow(tr("&Frames per round:"), m_frames);
     form->addRow(tr("W&arm-up frames:"), m_warmup);
+    form->addRow(tr("R&ounds (repeat):"), m_repeat);
     form->addRow(tr("&Profile:"), m_profile);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_run, 1);
@@ -168,8 +181,9 @@ void ExperimentPanel::loadSettings()
     setWeights(settings.value("weights", QString()).toString());
     m_device->setCurrentText(settings.value("device", "auto").toString());
     m_batch->setValue(settings.value("batch", 4).toInt());
-    m_frames->setValue(settings.value("frames", 12).toInt());
-    m_warmup->setValue(settings.value("warmup", 2).toInt());
+    m_frames->setValue(settings.value("frames_per_round", kDefaultFramesPerRound).toInt());
+    m_warmup->setValue(settings.value("warmup_per_round", kDefaultWarmup).toInt());
+    m_repeat->setValue(settings.value("repeat", kDefaultRounds).toInt());
     m_profile->setCurrentText(settings.value("profile", QString::fromLatin1(es::profile_level::kLight)).toString());
     settings.endGroup();
 }
@@ -182,8 +196,9 @@ void ExperimentPanel::saveSettings() const
     settings.setValue("weights", weightsText());
     settings.setValue("device", m_device->currentText());
     settings.setValue("batch", m_batch->value());
-    settings.setValue("frames", m_frames->value());
-    settings.setValue("warmup", m_warmup->value());
+    settings.setValue("frames_per_round", m_frames->value());
+    settings.setValue("warmup_per_round", m_warmup->value());
+    settings.setValue("repeat", m_repeat->value());
     settings.setValue("profile", m_profile->currentText());
     settings.endGroup();
 }
@@ -211,6 +226,7 @@ engine::LabOptions ExperimentPanel::options() const
     options.batch = m_batch->value();
     options.frames = m_frames->value();
     options.warmup = m_warmup->value();
+    options.repeat = m_repeat->value();
     options.profile = m_profile->currentText().toStdString();
     return options;
 }
@@ -233,6 +249,11 @@ void ExperimentPanel::setFrames(int frames, int warmup)
 {
     m_frames->setValue(frames);
     m_warmup->setValue(warmup);
+}
+
+void ExperimentPanel::setRepeat(int rounds)
+{
+    m_repeat->setValue(rounds);
 }
 
 void ExperimentPanel::setSteps(const std::vector<int>& steps)

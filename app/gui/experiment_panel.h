@@ -33,6 +33,8 @@ public:
     void setVideo(const QString& video);
     void setSynthetic(int width, int height);
     void setFrames(int frames, int warmup);
+    /// Rounds each step is measured in (--repeat): frames and warm-up are per round.
+    void setRepeat(int rounds);
     void setSteps(const std::vector<int>& steps);
     void setBatch(int batch);
     /// "auto", "cpu" or "cuda".
@@ -75,6 +77,7 @@ private:
     QSpinBox* m_batch;
     QSpinBox* m_frames;
     QSpinBox* m_warmup;
+    QSpinBox* m_repeat;
     QComboBox* m_profile;
     QPushButton* m_run;
     QPushButton* m_cancel;

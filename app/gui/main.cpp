@@ -30,8 +30,9 @@ struct CommandLineOptions
     QCommandLineOption run { "run", "Run the lab at once (on --video, or the sample video)" };
     QCommandLineOption video { "video", "Video file, camera or GStreamer pipeline", "spec" };
     QCommandLineOption synthetic { "synthetic", "Synthetic frames of this size instead of a video", "WxH" };
-    QCommandLineOption frames { "frames", "Frames measured per step", "n" };
-    QCommandLineOption warmup { "warmup", "Warm-up frames per step", "n" };
+    QCommandLineOption frames { "frames", "Frames measured per step in each round", "n" };
+    QCommandLineOption warmup { "warmup", "Warm-up frames per step in each round", "n" };
+    QCommandLineOption repeat { "repeat", "Rounds each step is measured in, interleaved (default 3)", "n" };
     QCommandLineOption steps { "steps", "Steps to run: all, or a list such as 0,2,4", "list" };
     QCommandLineOption batch { "batch", "Batch of steps 3 and 4", "n" };
     QCommandLineOption device { "device", "auto, cpu or cuda", "device" };
@@ -44,7 +45,8 @@ struct CommandLineOptions
 
     QList<QCommandLineOption> all() const
     {
-        return { run, video, synthetic, frames, warmup, steps, batch, device, profile, weights, session, screenshots };
+        return { run, video, synthetic, frames, warmup, repeat, steps, batch, device, profile, weights, session,
+            screenshots };
     }
 };
 
@@ -79,8 +81,10 @@ bool fillExperimentPanel(const QCommandLineParser& parser, const CommandLineOpti
         panel->setSynthetic(size.value(0).toInt(), size.value(1).toInt());
     }
     if (parser.isSet(options.frames) || parser.isSet(options.warmup))
-        panel->setFrames(parser.isSet(options.frames) ? parser.value(options.frames).toInt() : 12,
-            parser.isSet(options.warmup) ? parser.value(options.warmup).toInt() : 2);
+        panel->setFrames(parser.isSet(options.frames) ? parser.value(options.frames).toInt() : 4,
+            parser.isSet(options.warmup) ? parser.value(options.warmup).toInt() : 1);
+    if (parser.isSet(options.repeat))
+        panel->setRepeat(parser.value(options.repeat).toInt());
     if (parser.isSet(options.steps)) {
         auto parsed = es::engine::parseStepList(parser.value(options.steps).toStdString());
         if (!parsed) {

@@ -61,6 +61,8 @@ protected:
                 total = m_data.stacked ? total + value : std::max(total, value);
             }
             largest = std::max(largest, total);
+            if (c < m_data.errorBars.size())
+                largest = std::max(largest, m_data.errorBars[c].y());
         }
         const int groupHeight = this->groupHeight();
         for (int c = 0; c < m_data.categories.size(); ++c) {
@@ -84,7 +86,23 @@ protected:
                 if (m_data.stacked)
                     offset += value;
             }
+            if (c < m_data.errorBars.size())
+                paintErrorBar(painter, m_data.errorBars[c], largest, y + groupHeight / 2, groupHeight / 3);
         }
+    }
+
+    /// The interval (low, high) of one category as a whisker across its bar, capped at both ends.
+    void paintErrorBar(QPainter& painter, QPointF interval, double largest, int middleY, int capHeight)
+    {
+        if (interval.x() <= 0 && interval.y() <= 0)
+            return;
+        const double span = width() - labelWidth - 70;
+        const int low = labelWidth + int(span * interval.x() / largest);
+        const int high = labelWidth + int(span * interval.y() / largest);
+        painter.setPen(QPen(palette().text().color(), 1.5));
+        painter.drawLine(low, middleY, high, middleY);
+        painter.drawLine(low, middleY - capHeight / 2, low, middleY + capHeight / 2);
+        painter.drawLine(high, middleY - capHeight / 2, high, middleY + capHeight / 2);
     }
 };
 

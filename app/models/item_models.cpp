@@ -24,6 +24,9 @@ void RunListModel::setRuns(std::vector<prof::RunSummary> runs)
 {
     beginResetModel();
     m_runs = std::move(runs);
+    m_verdicts.clear();
+    for (const prof::RunSummary& run : m_runs)
+        m_verdicts.push_back(prof::storedVerdict(run.record.resultJson));
     endResetModel();
 }
 
@@ -59,6 +62,15 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const
     const prof::RunRecord& run = summary.record;
     if (role == Qt::UserRole)
         return qlonglong(summary.runId);
+    const prof::StoredVerdict& verdict = m_verdicts[size_t(index.row())];
+    if (index.column() == Verdict && role == Qt::ToolTipRole && !verdict.reasons.empty()) {
+        QStringList reasons;
+        for (const std::string& reason : verdict.reasons)
+            reasons << QString::fromStdString(reason);
+        return reasons.join('\n');
+    }
+    if (index.column() == Verdict && role == Qt::ForegroundRole && verdict.state == "disturbed")
+        return QBrush(QColor(0xD5, 0x5E, 0x00)); // vermillion: look before trusting this run's figures
     if (role == Qt::ToolTipRole)
         return QString::fromStdString(run.title + "\n" + run.deviceName + "\n" + run.weights + "\n" + run.video);
     if (role == Qt::TextAlignmentRole)
@@ -83,6 +95,8 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const
         return qlonglong(run.frames);
     case Fps:
         return QString::number(run.fps, 'f', 2);
+    case Verdict:
+        return verdict.state.empty() ? QString::fromUtf8("—") : QString::fromStdString(verdict.state);
     case Profile:
         return QString::fromStdString(run.profile);
     }
@@ -94,7 +108,7 @@ QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section < 0 || section >= ColumnCount)
         return {};
     static const char* names[]
-        = { "Run", "Step", "Status", "Device", "Precision", "Batch", "Frames", "FPS", "Profile" };
+        = { "Run", "Step", "Status", "Device", "Precision", "Batch", "Frames", "FPS", "Verdict", "Profile" };
     return tr(names[section]);
 }
 

@@ -17,7 +17,7 @@ class RunListModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Id, Step, Status, Device, Precision, Batch, Frames, Fps, Profile, ColumnCount };
+    enum Column { Id, Step, Status, Device, Precision, Batch, Frames, Fps, Verdict, Profile, ColumnCount };
     using QAbstractTableModel::QAbstractTableModel;
 
     void setRuns(std::vector<prof::RunSummary> runs);
@@ -31,6 +31,7 @@ public:
 
 private:
     std::vector<prof::RunSummary> m_runs;
+    std::vector<prof::StoredVerdict> m_verdicts; ///< one per run, read from its result when set
 };
 
 /// Findings of a run, or of a comparison with their change (appeared, gone, still there): rule, stage, title,

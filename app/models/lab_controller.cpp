@@ -124,8 +124,9 @@ QString experimentFieldLabel(const std::string& option)
     static const std::map<std::string, const char*> labels = { { "video", QT_TR_NOOP("Video") },
         { "synthetic", QT_TR_NOOP("Video") }, { "weights", QT_TR_NOOP("Weights") },
         { "weightsPath", QT_TR_NOOP("Weights") }, { "device", QT_TR_NOOP("Device") }, { "steps", QT_TR_NOOP("Steps") },
-        { "batch", QT_TR_NOOP("Batch (s3, s4)") }, { "frames", QT_TR_NOOP("Frames per step") },
-        { "warmup", QT_TR_NOOP("Warm-up frames") }, { "profile", QT_TR_NOOP("Profile") } };
+        { "batch", QT_TR_NOOP("Batch (s3, s4)") }, { "frames", QT_TR_NOOP("Frames per round") },
+        { "warmup", QT_TR_NOOP("Warm-up frames") }, { "repeat", QT_TR_NOOP("Rounds (repeat)") },
+        { "profile", QT_TR_NOOP("Profile") } };
     const auto found = labels.find(option);
     return found == labels.end() ? QString() : QObject::tr(found->second);
 }

@@ -69,11 +69,11 @@ private:
     bool m_running = false;
 };
 
-/// The Experiment panel's label of an engine option (Status::option(), e.g. "frames" -> "Frames per step"), as the
+/// The Experiment panel's label of an engine option (Status::option(), e.g. "frames" -> "Frames per round"), as the
 /// panel shows it; empty for an option the panel has no field for (the bench's models and precisions).
 QString experimentFieldLabel(const std::string& option);
 /// An engine failure as the GUI shows it: the message, and for a bad option the field that sets it, e.g. "frames is
-/// 0: measure 1 frame or more (the Frames per step field of the Experiment panel)".
+/// 0: measure 1 frame or more (the Frames per round field of the Experiment panel)".
 QString labFailureMessage(const Status& status);
 
 /// The weights a lab run uses: the file for LabOptions::weightsPath (empty: seeded) and, in words, which and why.

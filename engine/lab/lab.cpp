@@ -327,6 +327,7 @@ Result<LabResult> runLabUnchecked(const LabOptions& options)
     LabResult lab;
     lab.repeat = options.repeat;
     lab.profile = options.profile;
+    lab.operatorStride = options.operatorStride;
     ES_ASSIGN_OR_RETURN(const torch::Device device, prepareDevice(options, lab));
     ES_ASSIGN_OR_RETURN(const DecodedFrames decoded, decodeInput(options, lab));
     ES_ASSIGN_OR_RETURN(Ssd300 model, loadModel(options, device, lab));
@@ -386,6 +387,10 @@ Status validateLabOptions(const LabOptions& options)
         return Status::invalidOption("samplerPeriodMs", "the sampler period must be 1 to 60000 ms");
     if (options.device != "auto" && options.device != "cpu" && options.device != "cuda")
         return Status::invalidOption("device", "device " + options.device + " is unknown (auto, cpu or cuda)");
+    if (options.operatorStride < 1 || options.operatorStride > 1000000)
+        return Status::invalidOption("operatorStride",
+            "operator stride " + std::to_string(options.operatorStride)
+                + " is out of range: record operators on 1 batch in 1 to 1000000");
     if (options.repeat < 1 || options.repeat > 1000)
         return Status::invalidOption(
             "repeat", "repeat is " + std::to_string(options.repeat) + ": measure every step in 1 to 1000 rounds");

@@ -138,6 +138,7 @@ json stepToJson(const StepResult& step, bool withDetections)
         { "fps_interval", intervalToJson(step.fpsInterval) },
         { "fps_interval_confidence", step.fpsInterval.confidence },
         { "batches", step.batchFps.size() },
+        { "operator_batches", step.operatorBatches },
         { "round_fps", step.roundFps },
         { "latency_ms", { { "p50", step.latencyP50Ms }, { "p95", step.latencyP95Ms }, { "p99", step.latencyP99Ms } } },
         { "stages_ms", stages },
@@ -175,7 +176,8 @@ json labToJson(const LabResult& lab, bool withDetections)
     device["threads"] = lab.threads;
     return json { { "device", device }, { "weights", lab.weights }, { "trained_weights", lab.trainedWeights },
         { "video", lab.video }, { "frames", lab.frames }, { "warmup", lab.warmup }, { "repeat", lab.repeat },
-        { "profile", lab.profile }, { "verdict", verdictToJson(lab.verdict) }, { "drift_risks", lab.driftRisks },
+        { "profile", lab.profile }, { "operator_stride", lab.operatorStride },
+        { "verdict", verdictToJson(lab.verdict) }, { "drift_risks", lab.driftRisks },
         { "frames_decoded", lab.framesDecoded }, { "decode_ms_per_frame", lab.decodeMsPerFrame },
         { "notes", lab.notes },
         { "gpu_tracing",

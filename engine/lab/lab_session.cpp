@@ -67,7 +67,7 @@ prof::RunData makeRunData(const LabOptions& options, const LabResult& lab, const
         { "video", options.synthetic ? "synthetic" : options.video }, { "frames", options.frames },
         { "warmup", options.warmup }, { "repeat", options.repeat }, { "device", options.device },
         { "batch", options.batch }, { "weights", options.weightsPath }, { "seed", options.seed },
-        { "profile", options.profile }, { "threads", lab.threads }
+        { "profile", options.profile }, { "operator_stride", options.operatorStride }, { "threads", lab.threads }
     }.dump();
     run.resultJson = stepToJson(step, false).dump();
     data.ranges = std::move(capture.ranges);

@@ -68,6 +68,20 @@ void sendLiveUpdate(const LabOptions& options, const StepProgress& progress, Rec
     options.live(update);
 }
 
+/// --profile full: operators are recorded on the scheduled batches only (LabOptions::operatorStride); the recorder
+/// is started or stopped between batches, outside their timed windows.
+void followOperatorSchedule(const LabOptions& options, StepProgress& progress, Recorders& recorders)
+{
+    if (!recorders.operatorsWanted)
+        return;
+    if (progress.measuredBatches % options.operatorStride == 0) {
+        recorders.operators.start();
+        ++progress.step.operatorBatches;
+    } else {
+        recorders.operators.stop();
+    }
+}
+
 /// The measured batches of one round; returns Cancelled when asked to stop between batches.
 Status measureBatches(const LabOptions& options, StepProgress& progress, const std::vector<Frame>& frames,
     Recorders& recorders, int64_t roundStartNs)
@@ -78,6 +92,7 @@ Status measureBatches(const LabOptions& options, StepProgress& progress, const s
     for (const auto& members : makeBatches(frames, options.warmup, options.frames, progress.plan.batch)) {
         if (options.cancel && options.cancel->load())
             return Status(StatusCode::Cancelled, "cancelled during " + step.id);
+        followOperatorSchedule(options, progress, recorders);
         const int64_t batchStartNs = prof::nowNs();
         BatchOutput output = progress.pipeline->run(members, progress.batchIndex);
         const int64_t batchEndNs = prof::nowNs();
@@ -97,6 +112,7 @@ Status measureBatches(const LabOptions& options, StepProgress& progress, const s
         progress.framesDone += int64_t(members.size());
         doneThisRound += int64_t(members.size());
         ++progress.batchIndex;
+        ++progress.measuredBatches;
         if (options.live)
             sendLiveUpdate(options, progress, recorders, members.back(),
                 double(doneThisRound) / (double(batchEndNs - roundStartNs) / 1e9), batchMs);
@@ -134,8 +150,6 @@ Status measureRound(const LabOptions& options, StepProgress& progress, const std
     synchronize(device);
     recorders.ranges.clear();
 
-    if (recorders.operatorsWanted)
-        recorders.operators.start();
     if (device.is_cuda() && progress.roundsDone == 0)
         resetGpuMemoryPeak(device.index());
     const prof::MachineReading before = probe.read(prof::nowNs());
@@ -199,6 +213,7 @@ void finishStep(const LabOptions& options, StepProgress& progress, bool onCpu)
         evidence.cpuClockMhz = progress.cpuClockSumMhz / progress.cpuClockReadings;
     if (progress.gpuClockReadings > 0)
         evidence.gpuClockMhz = progress.gpuClockSumMhz / progress.gpuClockReadings;
+    prof::addNvmlEvidence(evidence, progress.capture.counters);
     auto detector = step.stagesMs.find(es::stage::kDetector);
     if (detector != step.stagesMs.end() && detector->second > 0)
         evidence.detectorMsPerFrame = detector->second;

@@ -23,6 +23,7 @@ struct StepProgress
     int64_t detections = 0, candidates = 0, nmsIterations = 0;
     int64_t framesDone = 0; ///< measured, all rounds
     int64_t batchIndex = 0; ///< warm-up and measured batches so far (the NVTX payload)
+    int64_t measuredBatches = 0; ///< measured batches so far, all rounds (the operator schedule counts these)
     int roundsDone = 0;
     double cpuClockSumMhz = 0, gpuClockSumMhz = 0;
     int cpuClockReadings = 0, gpuClockReadings = 0;

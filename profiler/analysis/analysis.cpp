@@ -145,9 +145,29 @@ void computeGpuMetrics(RunMetrics& m, const TraceModel& model, const GpuAttribut
     m.longGaps = countLongGaps(model);
 }
 
-/// Host scalar reads (.item()) per frame and stage, from the operators (--profile full).
-void countHostScalarReads(RunMetrics& m, const TraceModel& model, double frames)
+/// Frames during which operators were recorded: --profile full records them on a schedule of batches (every
+/// batch in sessions before the schedule). 0 when the run has no operators.
+int64_t framesWithOperators(const TraceModel& model)
 {
+    std::vector<int64_t> starts;
+    for (const ThreadTrack& thread : model.threads)
+        for (const SliceEvent& op : thread.operators)
+            starts.push_back(op.startNs);
+    std::sort(starts.begin(), starts.end());
+    int64_t covered = 0;
+    for (const FrameEvent& frame : model.frames) {
+        auto first = std::lower_bound(starts.begin(), starts.end(), frame.startNs);
+        covered += first != starts.end() && *first <= frame.endNs ? 1 : 0;
+    }
+    return covered;
+}
+
+/// Host scalar reads (.item()) per frame and stage, from the operators (--profile full): per frame that had its
+/// operators recorded.
+void countHostScalarReads(RunMetrics& m, const TraceModel& model, double measuredFrames)
+{
+    const int64_t recorded = framesWithOperators(model);
+    const double frames = recorded > 0 ? double(recorded) : measuredFrames;
     const StageLookup lookup(model);
     int64_t reads = 0;
     for (const ThreadTrack& thread : model.threads)
@@ -217,25 +237,29 @@ void computeSystemCounters(RunMetrics& m, const TraceModel& model)
 }
 
 /// The lab's verdict on the run, from its result JSON (sessions before verdicts have none).
-void readVerdict(RunMetrics& m, const nlohmann::json& result)
+StoredVerdict readVerdict(const nlohmann::json& result)
 {
+    StoredVerdict stored;
     if (!result.is_object() || !result.contains("verdict") || !result["verdict"].is_object())
-        return;
+        return stored;
     const auto& verdict = result["verdict"];
     if (verdict.contains("state") && verdict["state"].is_string())
-        m.verdict = verdict["state"].get<std::string>();
+        stored.state = verdict["state"].get<std::string>();
     if (verdict.contains("reasons") && verdict["reasons"].is_array()) {
         for (const auto& reason : verdict["reasons"])
             if (reason.is_string())
-                m.verdictReasons.push_back(reason.get<std::string>());
+                stored.reasons.push_back(reason.get<std::string>());
     }
+    return stored;
 }
 
 /// Agreement with the reference step, and the lab's verdict, from the run's result JSON.
 void readAgreement(RunMetrics& m, const std::string& resultJson)
 {
     const nlohmann::json result = nlohmann::json::parse(resultJson, nullptr, false);
-    readVerdict(m, result);
+    StoredVerdict verdict = readVerdict(result);
+    m.verdict = std::move(verdict.state);
+    m.verdictReasons = std::move(verdict.reasons);
     if (!result.is_object() || !result.contains("agreement") || !result["agreement"].is_object())
         return;
     const auto& a = result["agreement"];
@@ -248,6 +272,11 @@ void readAgreement(RunMetrics& m, const std::string& resultJson)
 }
 
 } // namespace
+
+StoredVerdict storedVerdict(const std::string& resultJson)
+{
+    return readVerdict(nlohmann::json::parse(resultJson, nullptr, false));
+}
 
 std::vector<double> batchRates(const TraceModel& model)
 {

@@ -123,6 +123,15 @@ struct LabAnalysis
     std::vector<RunAnalysis> runs;
     std::vector<Comparison> steps; ///< steps[i] compares runs[i] with runs[i + 1]
 };
+/// The lab's verdict on a run as its stored result JSON carries it: state "steady" or "disturbed" with the reasons;
+/// an empty state for runs the lab did not judge (older sessions, imports) or a result that does not parse.
+struct StoredVerdict
+{
+    std::string state;
+    std::vector<std::string> reasons;
+};
+StoredVerdict storedVerdict(const std::string& resultJson);
+
 Result<LabAnalysis> analyzeSession(const SessionStore& store, const std::vector<int64_t>& runIds = {});
 
 } // namespace es::prof

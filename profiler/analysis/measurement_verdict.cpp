@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "analysis/measurement_verdict.h"
 
+#include "store/session_store.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <utility>
 
 namespace es::prof {
 
@@ -43,6 +46,18 @@ void judgeClock(const char* what, double mean, double highest, Verdict& verdict)
         verdict.reasons.push_back(std::string(what)
             + format(" clock averaged %.0f MHz against %.0f MHz elsewhere in the run (%.0f%% lower)", mean, highest,
                 100.0 * drop));
+}
+
+void judgeGpuThrottling(const StepEvidence& step, Verdict& verdict)
+{
+    if (step.gpuThrottledSamples <= 0)
+        return;
+    std::string reasons;
+    for (const std::string& reason : step.gpuThrottleReasons)
+        reasons += (reasons.empty() ? "" : ", ") + reason;
+    verdict.reasons.push_back("the GPU lowered its clock (" + reasons + ")"
+        + format(": NVML's throttle reasons in %.0f of %.0f samples", double(step.gpuThrottledSamples),
+            double(step.gpuThrottleSamples)));
 }
 
 void judgeRounds(const StepEvidence& step, Verdict& verdict)
@@ -95,6 +110,48 @@ void judgeDetectorDrift(const std::vector<StepEvidence>& steps, std::vector<Verd
 
 } // namespace
 
+std::vector<std::string> nvmlSlowingThrottleReasons(uint64_t mask)
+{
+    static const std::pair<uint64_t, const char*> names[] = { { 0x4, "SW Power Cap" }, { 0x8, "HW Slowdown" },
+        { 0x20, "SW Thermal Slowdown" }, { 0x40, "HW Thermal Slowdown" }, { 0x80, "HW Power Brake Slowdown" } };
+    std::vector<std::string> set;
+    for (const auto& [bit, name] : names)
+        if (mask & bit & kNvmlSlowingThrottleReasons)
+            set.emplace_back(name);
+    return set;
+}
+
+void addNvmlEvidence(StepEvidence& step, const std::vector<CounterTrack>& tracks)
+{
+    const auto isGpuTrack = [](const std::string& name, const std::string& what) {
+        return name.size() > 3 + what.size() && name.rfind("gpu", 0) == 0
+            && name.compare(name.size() - what.size(), what.size(), what) == 0
+            && name.find_first_not_of("0123456789", 3) == name.size() - what.size();
+    };
+    double clockSum = 0;
+    int64_t clockSamples = 0;
+    for (const CounterTrack& track : tracks) {
+        if (isGpuTrack(track.name, " throttle reasons")) {
+            for (const auto& [timeNs, value] : track.samples) {
+                ++step.gpuThrottleSamples;
+                const std::vector<std::string> set = nvmlSlowingThrottleReasons(uint64_t(value));
+                step.gpuThrottledSamples += set.empty() ? 0 : 1;
+                for (const std::string& reason : set)
+                    if (std::find(step.gpuThrottleReasons.begin(), step.gpuThrottleReasons.end(), reason)
+                        == step.gpuThrottleReasons.end())
+                        step.gpuThrottleReasons.push_back(reason);
+            }
+        } else if (isGpuTrack(track.name, " sm clock")) {
+            for (const auto& [timeNs, value] : track.samples) {
+                clockSum += value;
+                ++clockSamples;
+            }
+        }
+    }
+    if (step.gpuClockMhz <= 0 && clockSamples > 0)
+        step.gpuClockMhz = clockSum / double(clockSamples);
+}
+
 RunVerdicts judgeSteps(const std::vector<StepEvidence>& steps, double highestCpuClockMhz, double highestGpuClockMhz)
 {
     double cpuReference = highestCpuClockMhz, gpuReference = highestGpuClockMhz;
@@ -113,6 +170,7 @@ RunVerdicts judgeSteps(const std::vector<StepEvidence>& steps, double highestCpu
         if (step.cpuThrottleEvents > 0)
             verdict.reasons.push_back(
                 "the CPU was throttled " + std::to_string(step.cpuThrottleEvents) + " times (thermal_throttle)");
+        judgeGpuThrottling(step, verdict);
         judgeRounds(step, verdict);
         judgeSampler(step, verdict);
     }

@@ -33,6 +33,16 @@ constexpr double kRoundSpreadDisturbed = 1.30;
 /// The system sampler's samples taken over those expected: below this its thread did not get the CPU when due, so
 /// neither did the lab's.
 constexpr double kSamplerTakenShareDisturbed = 0.80;
+/// NVML's clock throttle reasons (nvmlClocksThrottleReasons*, the bits nvidia-smi -q prints under "Clocks Event
+/// Reasons") that slow a busy GPU: software power cap, hardware slowdown, software and hardware thermal slowdown,
+/// power brake. Idle, application-clock settings, sync boost and display clocks are not counted: they do not take
+/// clock from a running kernel. Any sample of the step's windows with one of them set makes it disturbed: each is
+/// the driver saying the clock was lowered.
+constexpr uint64_t kNvmlSlowingThrottleReasons = 0x4 | 0x8 | 0x20 | 0x40 | 0x80;
+
+/// The names of the throttle reasons set in an NVML mask, as nvidia-smi spells them ("HW Thermal Slowdown", ...),
+/// slowing ones only (kNvmlSlowingThrottleReasons).
+std::vector<std::string> nvmlSlowingThrottleReasons(uint64_t mask);
 
 /// What was seen while one step measured, summed over its rounds' windows. Negative: not read.
 struct StepEvidence
@@ -51,7 +61,16 @@ struct StepEvidence
     std::optional<double> detectorMsPerFrame;
     std::vector<double> roundFps; ///< one per round
     int64_t samplerExpected = 0, samplerTaken = 0; ///< system sampler samples due and taken in the windows
+    /// NVML (a discrete GPU): samples of the clock throttle reasons in the windows, and those with a slowing reason
+    /// set, with the reasons seen.
+    int64_t gpuThrottleSamples = 0, gpuThrottledSamples = 0;
+    std::vector<std::string> gpuThrottleReasons;
 };
+
+/// Adds what NVML's sampled tracks say about one window to `step`: "gpuN throttle reasons" samples (masks) and, where
+/// no devfreq clock was read, the mean "gpuN sm clock". `tracks` are the system sampler's, sliced to the window.
+struct CounterTrack;
+void addNvmlEvidence(StepEvidence& step, const std::vector<CounterTrack>& tracks);
 
 /// A verdict: steady, or disturbed and why (each reason one sentence with its numbers).
 struct Verdict

@@ -102,6 +102,7 @@ struct SystemSampler::NvmlLibrary
     int (*power)(void*, unsigned int*) = nullptr;
     int (*temperature)(void*, int, unsigned int*) = nullptr;
     int (*clock)(void*, int, unsigned int*) = nullptr;
+    int (*throttleReasons)(void*, unsigned long long*) = nullptr; ///< nvmlDeviceGetCurrentClocksThrottleReasons
     std::vector<void*> devices;
     ~NvmlLibrary()
     {
@@ -257,6 +258,8 @@ void SystemSampler::discoverNvml()
     nvml->power = reinterpret_cast<decltype(nvml->power)>(dlsym(nvml->handle, "nvmlDeviceGetPowerUsage"));
     nvml->temperature = reinterpret_cast<decltype(nvml->temperature)>(dlsym(nvml->handle, "nvmlDeviceGetTemperature"));
     nvml->clock = reinterpret_cast<decltype(nvml->clock)>(dlsym(nvml->handle, "nvmlDeviceGetClockInfo"));
+    nvml->throttleReasons = reinterpret_cast<decltype(nvml->throttleReasons)>(
+        dlsym(nvml->handle, "nvmlDeviceGetCurrentClocksThrottleReasons"));
     unsigned int devices = 0;
     if (init && count && byIndex && init() == 0 && count(&devices) == 0) {
         for (unsigned int i = 0; i < devices; ++i) {
@@ -363,6 +366,9 @@ void SystemSampler::sampleNvml(int64_t timeNs)
             add(prefix + "sm clock", "MHz", "NVML", timeNs, value);
         if (m_nvml->clock && m_nvml->clock(device, 2, &value) == 0)
             add(prefix + "memory clock", "MHz", "NVML", timeNs, value);
+        unsigned long long reasons = 0;
+        if (m_nvml->throttleReasons && m_nvml->throttleReasons(device, &reasons) == 0)
+            add(prefix + "throttle reasons", "mask", "NVML", timeNs, double(reasons)); // bits < 2^53: exact
     }
 }
 

@@ -9,6 +9,7 @@
 #include "session_document.h"
 
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -36,7 +37,8 @@ private slots:
         const QString session = m_folder.path() + "/run.sqlite";
         window.document()->startNew(session);
         window.experiment()->setSynthetic(160, 120);
-        window.experiment()->setFrames(2, 0);
+        window.experiment()->setFrames(1, 0);
+        window.experiment()->setRepeat(2); // two interleaved rounds: each run gets its interval and verdict
         window.experiment()->setSteps({ 0, 1 });
         // The event loop must keep turning while the lab runs: count ticks of a 20 ms timer.
         int ticks = 0;
@@ -65,6 +67,18 @@ private slots:
         QCOMPARE(window.runsModel()->rowCount(), 2);
         QCOMPARE(window.pages()->currentIndex(), int(MainWindow::ComparePageIndex));
         QVERIFY(window.experiment()->runButton()->isEnabled());
+        // The verdict beside each run, and on the Compare page with the speedup's interval.
+        for (int row = 0; row < 2; ++row) {
+            const QString verdict = window.runsModel()
+                                        ->data(window.runsModel()->index(row, RunListModel::Verdict), Qt::DisplayRole)
+                                        .toString();
+            QVERIFY2(verdict == "steady" || verdict == "disturbed", qPrintable(verdict));
+        }
+        const auto* verdicts = window.findChild<QLabel*>("verdicts");
+        QVERIFY(verdicts);
+        QVERIFY2(verdicts->text().contains("Measured speedup") && verdicts->text().contains("interval")
+                && verdicts->text().contains("#1 s0:") && verdicts->text().contains("#2 s1:"),
+            qPrintable(verdicts->text()));
     }
 
     void cancelKeepsTheFinishedSteps()
@@ -76,6 +90,7 @@ private slots:
         window.document()->startNew(session);
         window.experiment()->setSynthetic(160, 120);
         window.experiment()->setFrames(12, 0);
+        window.experiment()->setRepeat(1); // one round: s0 is written before s1 starts
         window.experiment()->setSteps({ 0, 1, 2, 3, 4 });
         QSignalSpy finished(&window, &MainWindow::labFinished);
         // Cancel as soon as the second step shows a frame: s0 is then written to the session.
@@ -104,6 +119,7 @@ private slots:
         window.document()->startNew(m_folder.path() + "/bad.sqlite");
         window.experiment()->setVideo(m_folder.path() + "/no-such-clip.mp4");
         window.experiment()->setFrames(2, 0);
+        window.experiment()->setRepeat(1);
         window.experiment()->setSteps({ 0 });
         QSignalSpy finished(&window, &MainWindow::labFinished);
         window.runLab();

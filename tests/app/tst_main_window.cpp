@@ -101,6 +101,31 @@ private slots:
         QCOMPARE(waterfall.series.size(), size_t(2));
         QCOMPARE(waterfall.series[1].values[1], runs[1].metrics.fps);
         QCOMPARE(waterfall.series[1].values[0], 0.0);
+        // Error bars: each run's FPS interval from its batch rates (every frame of these runs takes the same time).
+        QCOMPARE(waterfall.errorBars.size(), 2);
+        QVERIFY(runs[1].metrics.fpsInterval.has_value());
+        QCOMPARE(waterfall.errorBars[1], QPointF(runs[1].metrics.fpsInterval->low, runs[1].metrics.fpsInterval->high));
+        QVERIFY(waterfall.errorBars[1].x() > 0 && waterfall.errorBars[1].x() <= waterfall.errorBars[1].y());
+        const es::prof::Comparison comparison = es::prof::compareRuns(runs[0], runs[1]);
+        QVERIFY(comparison.speedup.has_value());
+        const QString expected = QStringLiteral("Measured speedup %1x (95% interval %2-%3x): %4")
+                                     .arg(comparison.speedup->value, 0, 'f', 2)
+                                     .arg(comparison.speedup->interval.low, 0, 'f', 2)
+                                     .arg(comparison.speedup->interval.high, 0, 'f', 2)
+                                     .arg(QString::fromStdString(comparison.speedupVerdict));
+        QCOMPARE(speedupSentence(comparison), expected);
+        QVERIFY(comparison.speedup->value > 1.0); // the after run is faster in every frame
+        QVERIFY2(verdictSentence(runs[0].metrics).endsWith("s0: not judged (no lab verdict in this session)"),
+            qPrintable(verdictSentence(runs[0].metrics)));
+        es::prof::RunMetrics disturbed = runs[1].metrics;
+        disturbed.verdict = "disturbed";
+        disturbed.verdictReasons = { "other processes used 54% of the 2 CPUs", "its 3 rounds disagree" };
+        QVERIFY2(verdictSentence(disturbed).endsWith(
+                     "s1: disturbed (other processes used 54% of the 2 CPUs; its 3 rounds disagree)"),
+            qPrintable(verdictSentence(disturbed)));
+        es::prof::LabAnalysis withVerdict = *snapshot->analysis;
+        withVerdict.runs[1].metrics = disturbed;
+        QCOMPARE(waterfallData(withVerdict).categories[1], QStringLiteral("s1: 71.43 (+43 %) · disturbed"));
         const BarChartData copies = copiesData(runs[0].metrics, runs[1].metrics);
         QCOMPARE(copies.series[1].name, QStringLiteral("DtoH copies"));
         QCOMPARE(copies.series[1].values[0], 300.0); // the s0 loop: 300 copies per frame

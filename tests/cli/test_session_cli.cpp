@@ -3,6 +3,7 @@
 #include "collect/gpu_probe.h"
 #include "commands.h"
 #include "es_config.h"
+#include "model/trace_model.h"
 #include "reports/session_stats.h"
 #include "run_cli.h"
 
@@ -70,6 +71,44 @@ size_t completedRuns(const std::string& path)
 }
 
 } // namespace
+
+/// The frames of a run during which at least one operator was recorded.
+int64_t framesWithOperators(const prof::TraceModel& model)
+{
+    int64_t covered = 0;
+    for (const prof::FrameEvent& frame : model.frames) {
+        bool any = false;
+        for (const prof::ThreadTrack& thread : model.threads)
+            for (const prof::SliceEvent& op : thread.operators)
+                any = any || (op.startNs >= frame.startNs && op.startNs <= frame.endNs);
+        covered += any ? 1 : 0;
+    }
+    return covered;
+}
+
+TEST(SessionCli, OperatorsAreRecordedOnTheScheduledBatches)
+{
+    for (const auto& [stride, recorded] : { std::pair<const char*, int64_t> { "2", 2 }, { "1", 4 } }) {
+        const std::string session = tempSession(std::string("stride") + stride);
+        ASSERT_EQ(runToEnd({ "run", "--synthetic", "96x64", "--frames", "4", "--warmup", "0", "--steps", "0",
+                      "--no-detector-only", "--out", session, "--profile", "full", "--operator-stride", stride, "-q" }),
+            0);
+        auto store = prof::SessionStore::openForReading(session).value();
+        const auto runs = store->runs().value();
+        ASSERT_EQ(runs.size(), 1u);
+        const auto model = prof::loadRun(*store, runs[0].runId).value();
+        ASSERT_EQ(model.frames.size(), 4u);
+        EXPECT_EQ(framesWithOperators(model), recorded) << "--operator-stride " << stride;
+        const auto result = nlohmann::json::parse(runs[0].record.resultJson);
+        EXPECT_EQ(result["operator_batches"], recorded);
+        EXPECT_EQ(nlohmann::json::parse(runs[0].record.configJson)["operator_stride"], std::stoi(stride));
+        EXPECT_EQ(runs[0].record.profile, "full");
+    }
+    const auto [code, text] = cliInProcess({ "run", "--synthetic", "96x64", "--frames", "1", "--steps", "0",
+        "--profile", "full", "--operator-stride", "0" });
+    EXPECT_NE(code, 0);
+    EXPECT_NE(text.find("--operator-stride"), std::string::npos) << text;
+}
 
 TEST(SessionCli, FullProfileRecordsRangesOperatorsAndSamplers)
 {
@@ -203,6 +242,32 @@ TEST(SessionCli, StatsRefusesBadFilesAndOptions)
     EXPECT_EQ(csv.first, 0);
     EXPECT_EQ(csv.second.rfind("Run,Step,", 0), 0u) << csv.second;
     EXPECT_EQ(cliInProcess({ "run", "--synthetic", "64x48", "--profile", "max" }).first, cli::kExitUsage);
+    std::remove(session.c_str());
+}
+
+TEST(SessionCli, HtmlReportCarriesIntervalsAndVerdicts)
+{
+    const std::string session = tempSession("report");
+    ASSERT_EQ(runToEnd({ "run", "--synthetic", "96x64", "--frames", "3", "--warmup", "0", "--repeat", "2", "--steps",
+                  "0,2", "--no-detector-only", "--out", session, "-q" }),
+        0);
+    const std::string html = tempSession("report.html");
+    const auto [code, text] = cliInProcess({ "export", session, "--format", "html", "-o", html });
+    ASSERT_EQ(code, 0) << text;
+    std::ifstream file(html);
+    const std::string report((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    EXPECT_NE(report.find("<th>95% interval</th>"), std::string::npos);
+    EXPECT_NE(report.find("<th>verdict</th>"), std::string::npos);
+    EXPECT_NE(report.find("whiskers: 95% interval"), std::string::npos);
+    EXPECT_NE(report.find("stroke=\"#222\""), std::string::npos) << "an error bar on the waterfall";
+    const bool judged
+        = report.find(">steady</span>") != std::string::npos || report.find(">disturbed</span>") != std::string::npos;
+    EXPECT_TRUE(judged) << "each run's verdict";
+    // s2 against s0: its ratio interval in x, then faster, slower, within noise or too few samples.
+    const bool speedup = report.find("x faster") != std::string::npos || report.find("x slower") != std::string::npos
+        || report.find("x within noise") != std::string::npos;
+    EXPECT_TRUE(speedup);
+    std::remove(html.c_str());
     std::remove(session.c_str());
 }
 

@@ -3,12 +3,14 @@
 // with inline SVG charts (no script, no network).
 #include "analysis/analysis.h"
 #include "analysis/gpu_attribution.h"
+#include "analysis/measurement_stats.h"
 #include "base/sqlite_util.h"
 #include "exchange/export/export_internal.h"
 #include "model/vocabulary.h"
 #include "reports/bench_tables.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <iterator>
 #include <map>
@@ -29,6 +31,9 @@ struct RunFigures
     std::map<int64_t, std::map<std::string, int64_t>> stageNsByBatch;
     GpuAttribution gpu;
     double framesMeasured = 1;
+    std::vector<double> batchFps; ///< the samples of the intervals
+    Estimate fps; ///< median batch rate with its 95 % interval
+    StoredVerdict verdict;
 };
 
 RunFigures figuresOf(const ExportRun& run)
@@ -45,6 +50,9 @@ RunFigures figuresOf(const ExportRun& run)
     }
     f.gpu = attributeGpuWork(run.model);
     f.framesMeasured = double(std::max<size_t>(1, run.model.frames.size()));
+    f.batchFps = batchRates(run.model);
+    f.fps = medianWithInterval(f.batchFps);
+    f.verdict = storedVerdict(run.summary.record.resultJson);
     return f;
 }
 
@@ -180,13 +188,26 @@ std::string fixed(double value, int decimals)
     return text;
 }
 
-void fpsWaterfall(TextWriter& out, const std::vector<ExportRun>& runs)
+/// A vertical whisker from `low` to `high` (already in SVG y) at x, capped at both ends.
+void svgWhisker(TextWriter& out, double x, double low, double high)
 {
-    svgOpen(out, "FPS, step by step (each bar starts where the previous step ended)");
+    for (const auto& [x1, y1, x2, y2] : { std::array<double, 4> { x, low, x, high },
+             std::array<double, 4> { x - 5, low, x + 5, low }, std::array<double, 4> { x - 5, high, x + 5, high } }) {
+        out << "<line x1=\"";
+        out.number(x1, 1) << "\" y1=\"";
+        out.number(y1, 1) << "\" x2=\"";
+        out.number(x2, 1) << "\" y2=\"";
+        out.number(y2, 1) << "\" stroke=\"#222\" stroke-width=\"1.5\"/>";
+    }
+}
+
+void fpsWaterfall(TextWriter& out, const std::vector<ExportRun>& runs, const std::vector<RunFigures>& figures)
+{
+    svgOpen(out, "FPS, step by step (each bar starts where the previous step ended; whiskers: 95% interval)");
     const Plot p;
     double top = 0;
-    for (const ExportRun& run : runs)
-        top = std::max(top, run.summary.record.fps);
+    for (size_t i = 0; i < runs.size(); ++i)
+        top = std::max({ top, runs[i].summary.record.fps, figures[i].fps.interval.high });
     top = top > 0 ? top * 1.15 : 1;
     const double slot = p.width / double(runs.size());
     double previous = 0;
@@ -198,7 +219,11 @@ void fpsWaterfall(TextWriter& out, const std::vector<ExportRun>& runs)
         const char* colour = i == 0 ? "#999999" : fps >= from ? "#009E73" : "#D55E00";
         svgRect(out, p.left + slot * double(i) + slot * 0.15, y, slot * 0.7, p.height * (high - low) / top, colour,
             runs[i].summary.record.step + ": " + fixed(fps, 2) + " FPS");
-        svgText(out, p.left + slot * (double(i) + 0.5), y - 4, fixed(fps, 2));
+        const Interval& interval = figures[i].fps.interval;
+        const double labelY = interval.samples > 1 ? p.top + p.height * (1 - interval.high / top) : y;
+        if (interval.samples > 1)
+            svgWhisker(out, p.left + slot * (double(i) + 0.5), p.top + p.height * (1 - interval.low / top), labelY);
+        svgText(out, p.left + slot * (double(i) + 0.5), labelY - 4, fixed(fps, 2));
         svgText(
             out, p.left + slot * (double(i) + 0.5), p.top + p.height + 14, runs[i].summary.record.step.substr(0, 2));
         previous = fps;
@@ -372,7 +397,9 @@ void writeHtmlHead(const SessionStore& store, const std::vector<ExportRun>& runs
            "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
            "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
            "th{background:#f3f3f3}td.l,th.l{text-align:left}.caveat{background:#fff6e0;padding:.5em 1em}"
-           "svg{display:block;margin:1em 0}</style></head><body>\n<h1>EdgeScope lab report</h1>\n<p>Session ";
+           "svg{display:block;margin:1em "
+           "0}.bad{color:#D55E00;font-weight:bold}.good{color:#007A5A}</style></head><body>\n<h1>EdgeScope lab "
+           "report</h1>\n<p>Session ";
     out.html(store.path()) << ", " << int64_t(runs.size()) << " run(s).</p>\n";
 }
 
@@ -401,11 +428,38 @@ void writeCaveats(const SessionStore& store, const std::vector<ExportRun>& runs,
            "may be waited for in a later one).</li></ul></div>\n";
 }
 
-/// One row per run: FPS against the first step, stage times and GPU copies per frame.
+/// "1.50-1.62" with the unit after each bound, or "-" where one batch gives no interval.
+void writeInterval(const Interval& interval, const char* unit, TextWriter& out)
+{
+    if (interval.samples < 2) {
+        out << "-";
+        return;
+    }
+    out.number(interval.low, 2) << std::string_view(unit) << "-";
+    out.number(interval.high, 2) << std::string_view(unit);
+}
+
+/// "steady", or "disturbed" with its reasons; "not judged" for runs the lab did not judge.
+void writeVerdict(const StoredVerdict& verdict, TextWriter& out)
+{
+    if (verdict.state.empty()) {
+        out << "not judged";
+        return;
+    }
+    out << "<span class=\"" << std::string_view(verdict.state == "disturbed" ? "bad" : "good") << "\">";
+    out.html(verdict.state) << "</span>";
+    for (const std::string& reason : verdict.reasons) {
+        out << "<br><small>";
+        out.html(reason) << "</small>";
+    }
+}
+
+/// One row per run: FPS with its interval against the first step, the verdict, stage times and copies per frame.
 void writeStepsTable(const std::vector<ExportRun>& runs, const std::vector<RunFigures>& figures, TextWriter& out)
 {
     out << "<h2>Steps</h2><table><tr><th class=\"l\">step</th><th>batch</th><th>precision</th><th>frames</th>"
-           "<th>FPS</th><th>vs first</th><th>detector-only FPS</th><th>efficiency</th>";
+           "<th>FPS</th><th>95% interval</th><th>vs first</th><th>its interval</th><th>verdict</th>"
+           "<th>detector-only FPS</th><th>efficiency</th>";
     for (const char* stage : es::stage::kAll)
         out << "<th>" << std::string_view(stage) << " ms</th>";
     out << "<th>DtoH/frame</th><th>syncs/frame</th></tr>\n";
@@ -415,7 +469,18 @@ void writeStepsTable(const std::vector<ExportRun>& runs, const std::vector<RunFi
         out.html(r.step + " " + r.title) << "</td><td>" << r.batch << "</td><td>";
         out.html(r.precision) << "</td><td>" << r.frames << "</td><td>";
         out.number(r.fps, 2) << "</td><td>";
+        writeInterval(figures[i].fps.interval, "", out);
+        out << "</td><td>";
         out.number(runs[0].summary.record.fps > 0 ? r.fps / runs[0].summary.record.fps : 0, 2) << "x</td><td>";
+        const Estimate speedup = ratioWithInterval(figures[i].batchFps, figures[0].batchFps);
+        if (i > 0) {
+            writeInterval(speedup.interval, "x", out);
+            out << " ";
+            out.html(ratioVerdict(speedup));
+        }
+        out << "</td><td class=\"l\">";
+        writeVerdict(figures[i].verdict, out);
+        out << "</td><td>";
         out.number(r.detectorOnlyFps, 2) << "</td><td>";
         out.number(r.detectorOnlyFps > 0 ? r.fps / r.detectorOnlyFps : 0, 2) << "</td>";
         for (const char* stage : es::stage::kAll) {
@@ -472,7 +537,7 @@ void writeFindings(const SessionStore& store, const std::vector<ExportRun>& runs
 void writeCharts(const std::vector<ExportRun>& runs, const std::vector<RunFigures>& figures, TextWriter& out)
 {
     out << "<h2>Charts</h2>\n";
-    fpsWaterfall(out, runs);
+    fpsWaterfall(out, runs, figures);
     stackedStages(out, runs, figures);
     copiesPerFrame(out, runs, figures);
     utilization(out, runs);

@@ -186,6 +186,32 @@ TEST(Analysis, GpuRulesPageableExplicitSyncIdleAndLaunchBound)
         EXPECT_GE(findings[i - 1].expectedSpeedup, findings[i].expectedSpeedup) << "ordered by expected gain";
 }
 
+TEST(Analysis, ScalarReadsPerFrameCountOnlyTheFramesWhoseOperatorsWereRecorded)
+{
+    // Four frames of 100 ms; --profile full recorded operators on frames 0 and 2 only (the operator schedule):
+    // 10 reads in each. Per frame that is 10, not 20 / 4.
+    RunData data = gpuRun("s0-baseline", 0, 0, 0, 10.0);
+    data.gpu = GpuActivity();
+    data.gpuTracingState = "off";
+    data.run.device = "cpu";
+    data.run.frames = 4;
+    data.run.endNs = 400'000'000;
+    data.frames.clear();
+    for (int frame = 0; frame < 4; ++frame)
+        data.frames.push_back({ frame, frame, frame * 100'000'000, (frame + 1) * 100'000'000, 10, 1000 });
+    for (int frame : { 0, 2 })
+        for (int i = 0; i < 10; ++i) {
+            const int64_t t = frame * 100'000'000 + 40'000'000 + i * 100'000;
+            data.operators.push_back({ t, t + 5'000, "aten::_local_scalar_dense", 101, 0 });
+        }
+    const std::string path = temp("schedule");
+    write(path, data);
+    auto store = SessionStore::openForReading(path).value();
+    auto lab = analyzeSession(*store);
+    ASSERT_TRUE(lab.isOk());
+    EXPECT_DOUBLE_EQ(lab->runs[0].metrics.hostScalarReadsPerFrame, 10);
+}
+
 TEST(Analysis, HostRulesWithoutGpu)
 {
     const std::string path = temp("host");

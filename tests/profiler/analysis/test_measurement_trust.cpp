@@ -4,6 +4,7 @@
 #include "analysis/measurement_stats.h"
 #include "analysis/measurement_verdict.h"
 #include "collect/machine_probe.h"
+#include "store/session_store.h"
 
 #include <gtest/gtest.h>
 
@@ -154,6 +155,37 @@ TEST(Verdict, EachRuleNamesItsNumbers)
     EXPECT_TRUE(mentions(v, "took 50 of 100 samples"));
     EXPECT_EQ(verdicts.run.reasons.size(), v.reasons.size());
     EXPECT_EQ(verdicts.run.reasons.front().rfind("s1-cpu-postprocess: ", 0), 0u);
+}
+
+TEST(Verdict, NvmlThrottleReasonsAndClockFromTheSampledTracks)
+{
+    // Masks as nvmlDeviceGetCurrentClocksThrottleReasons returns them: 0x1 GPU idle (not slowing), 0x40 HW thermal
+    // slowdown, 0x4 SW power cap, 0x2 application clocks (not slowing).
+    EXPECT_EQ(nvmlSlowingThrottleReasons(0x1 | 0x2), std::vector<std::string> {});
+    EXPECT_EQ(nvmlSlowingThrottleReasons(0x1 | 0x40 | 0x4),
+        (std::vector<std::string> { "SW Power Cap", "HW Thermal Slowdown" }));
+    std::vector<CounterTrack> tracks(3);
+    tracks[0] = { "gpu0 throttle reasons", "mask", "NVML", { { 1, 0x1 }, { 2, 0x40 }, { 3, 0x44 }, { 4, 0x0 } } };
+    tracks[1] = { "gpu0 sm clock", "MHz", "NVML", { { 1, 1980 }, { 2, 1500 }, { 3, 1410 }, { 4, 1980 } } };
+    tracks[2] = { "gpu0 memory clock", "MHz", "NVML", { { 1, 2619 } } }; // not the SM clock: ignored
+    StepEvidence hot;
+    hot.stepId = "s4-half-precision";
+    addNvmlEvidence(hot, tracks);
+    EXPECT_EQ(hot.gpuThrottleSamples, 4);
+    EXPECT_EQ(hot.gpuThrottledSamples, 2);
+    EXPECT_EQ(hot.gpuThrottleReasons, (std::vector<std::string> { "HW Thermal Slowdown", "SW Power Cap" }));
+    EXPECT_DOUBLE_EQ(hot.gpuClockMhz, (1980 + 1500 + 1410 + 1980) / 4.0) << "no devfreq clock: NVML's SM clock";
+    StepEvidence devfreq;
+    devfreq.gpuClockMhz = 918; // a Jetson's devfreq reading stays
+    addNvmlEvidence(devfreq, tracks);
+    EXPECT_DOUBLE_EQ(devfreq.gpuClockMhz, 918);
+    StepEvidence cool;
+    cool.stepId = "s2-device-pre-post";
+    const RunVerdicts verdicts = judgeSteps({ cool, hot });
+    EXPECT_FALSE(verdicts.steps[0].disturbed());
+    EXPECT_TRUE(mentions(verdicts.steps[1],
+        "the GPU lowered its clock (HW Thermal Slowdown, SW Power Cap): NVML's throttle reasons in 2 of 4 samples"))
+        << (verdicts.steps[1].reasons.empty() ? "" : verdicts.steps[1].reasons.front());
 }
 
 TEST(Verdict, DetectorDriftOnlyBetweenTheSameForwardPassOnACpu)

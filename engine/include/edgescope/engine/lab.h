@@ -40,6 +40,7 @@ struct LabOptions
     bool synthetic = false;
     int syntheticWidth = 640;
     int syntheticHeight = 480;
+    static constexpr int kDefaultOperatorStride = 4;
     int64_t frames = 12; ///< frames measured per step in each round
     int64_t warmup = 2; ///< frames run before each round of a step, not counted
     /// Rounds: every step measured this many times, in rounds (s0 s1 s2 s3 s4, then s1 s2 s3 s4 s0, ...: the order
@@ -54,6 +55,11 @@ struct LabOptions
     int threads = 0; ///< LibTorch intra-op threads; 0: OMP_NUM_THREADS when set, else every logical core
     std::string sessionPath; ///< --out: append one run per step to this session file (created when missing)
     std::string profile = "light"; ///< off: nothing recorded; light: ranges and samplers; full: also operators
+    /// --profile full: LibTorch operators are recorded on one measured batch in this many (the 1st, the N+1th, ...
+    /// of each step, counted across rounds), as torch.profiler's schedule records its active steps only; 1 records
+    /// every batch. RecordFunction costs about a microsecond per operator, and the host NMS of s0 and s1 runs
+    /// thousands of operators per frame: on every batch that cost up to 30 % of s0's FPS on a 2-core CPU.
+    int operatorStride = kDefaultOperatorStride;
     int samplerPeriodMs = 100; ///< system sampler period (10 Hz)
     bool traceDriverApi = false; ///< --profile full: CUPTI traces driver API calls too
     std::string tegrastatsCommand; ///< e.g. "tegrastats" or "sudo tegrastats": read it as a child process too
@@ -111,6 +117,7 @@ struct StepResult
     double fps = 0;
     prof::Interval fpsInterval;
     std::vector<double> batchFps; ///< the samples: one rate per measured batch, in order
+    int64_t operatorBatches = 0; ///< --profile full: measured batches whose operators were recorded
     std::vector<double> roundFps; ///< frames over time of each round
     double latencyP50Ms = 0, latencyP95Ms = 0, latencyP99Ms = 0; ///< per frame: its batch from start to detections
     std::map<std::string, double> stagesMs; ///< mean ms per frame of each stage (a batch's time split over its frames)
@@ -148,6 +155,7 @@ struct LabResult
     int threads = 0; ///< LibTorch intra-op threads
     int repeat = 1; ///< rounds
     std::string profile; ///< off, light or full
+    int operatorStride = 1; ///< --profile full: operators recorded on one measured batch in this many
     std::vector<StepResult> steps;
     prof::Verdict verdict; ///< disturbed when any step is
     std::vector<std::string> driftRisks; ///< named before the run: what will make its figures drift
