@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -117,8 +119,25 @@ TEST(LabTrust, AQuietRunIsSteady)
     ASSERT_GE(step.evidence.otherCpuSeconds, 0) << "read from the real /proc";
     const double steal = step.evidence.stealCpuSeconds / (step.evidence.windowSeconds * step.evidence.cpus);
     EXPECT_FALSE(mentions(step.verdict, "other processes")) << "the lab's own threads are not others";
+    // The rounds rule judges the step's own figures: on a shared virtual machine two short rounds can disagree by
+    // more than 1.3x with no process of this machine beside them (seen here: 3.62 and 5.03 FPS at 2 % steal). Then
+    // its reason must carry exactly the rounds measured, and every other rule must stay quiet.
+    std::vector<std::string> others;
+    for (const std::string& reason : step.verdict.reasons) {
+        if (reason.find("rounds disagree") == std::string::npos) {
+            others.push_back(reason);
+            continue;
+        }
+        ASSERT_EQ(step.roundFps.size(), 2u);
+        const auto [low, high] = std::minmax(step.roundFps[0], step.roundFps[1]);
+        char expected[96];
+        std::snprintf(expected, sizeof expected, "%.2f to %.2f FPS (%.2fx apart)", low, high, high / low);
+        EXPECT_NE(reason.find(expected), std::string::npos) << reason;
+        EXPECT_GT(high / low, prof::kRoundSpreadDisturbed);
+        std::printf("this machine's rounds disagreed: %s\n", reason.c_str());
+    }
     if (steal <= prof::kStealShareDisturbed)
-        EXPECT_FALSE(step.verdict.disturbed()) << step.verdict.reasons.front();
+        EXPECT_TRUE(others.empty()) << others.front();
     else
         std::printf("the hypervisor took %.0f%% of the CPUs (steal): %s\n", 100 * steal, step.verdict.state());
 }
