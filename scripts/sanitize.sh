@@ -8,7 +8,7 @@
 #   scripts/sanitize.sh all [SECONDS]  the three, in that order
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ES_ROOT"
-ES_PACKAGES+=(clang libclang-rt-14-dev) # libFuzzer and clang's sanitizer runtimes
+ES_EXTRA_PACKAGES+=(clang libclang-rt-14-dev) # libFuzzer and clang's sanitizer runtimes
 es_install_missing
 
 run_asan() {

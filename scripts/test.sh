@@ -6,4 +6,4 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 es_install_missing
 es_build
 export QT_QPA_PLATFORM=offscreen
-ctest --test-dir "$ES_BUILD_DIR" --output-on-failure -j "${ES_JOBS:-2}" -LE gpu
+es_ctest --output-on-failure -j "${ES_JOBS:-2}" -LE gpu
