@@ -196,11 +196,25 @@ void MainWindow::createDocks()
     resizeDocks({ experimentDock }, { 380 }, Qt::Horizontal);
 }
 
+namespace {
+
+/// A menu item with a shortcut, set after the item is made: QWidget::addAction(text, shortcut, receiver, slot) is
+/// Qt 6.3's, and Ubuntu 22.04 (JetPack 6) has Qt 6.2.
+template<typename Receiver, typename Slot>
+QAction* addShortcutAction(QMenu* menu, const QString& text, const QKeySequence& keys, Receiver* receiver, Slot slot)
+{
+    QAction* action = menu->addAction(text, receiver, slot);
+    action->setShortcut(keys);
+    return action;
+}
+
+} // namespace
+
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&New Session"), QKeySequence::New, this, &MainWindow::newSession);
-    file->addAction(tr("&Open Session or Trace…"), QKeySequence::Open, this, [this] {
+    addShortcutAction(file, tr("&New Session"), QKeySequence::New, this, &MainWindow::newSession);
+    addShortcutAction(file, tr("&Open Session or Trace…"), QKeySequence::Open, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open a session or a trace"), defaultSessionFolder(),
             tr("Sessions and traces (*.sqlite *.json *.gz *.nvtxt *.txt);;All files (*)"));
         if (!path.isEmpty())
@@ -208,8 +222,8 @@ void MainWindow::createMenus()
     });
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
-    file->addAction(tr("&Save Session As…"), QKeySequence::SaveAs, this, &MainWindow::saveSessionAs);
-    file->addAction(tr("&Export…"), QKeySequence(tr("Ctrl+E")), this, [this] {
+    addShortcutAction(file, tr("&Save Session As…"), QKeySequence::SaveAs, this, &MainWindow::saveSessionAs);
+    addShortcutAction(file, tr("&Export…"), QKeySequence(tr("Ctrl+E")), this, [this] {
         if (!m_document->snapshot() || m_document->snapshot()->runs.empty()) {
             showError(tr("Nothing to export"), tr("The session has no runs yet: run the lab or open a session."));
             return;
@@ -224,11 +238,11 @@ void MainWindow::createMenus()
         dialog.exec();
     });
     file->addSeparator();
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    addShortcutAction(file, tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* lab = menuBar()->addMenu(tr("&Lab"));
-    lab->addAction(tr("&Run"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::runLab);
-    lab->addAction(tr("&Cancel"), QKeySequence(tr("Ctrl+.")), this, &MainWindow::cancelLab);
+    addShortcutAction(lab, tr("&Run"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::runLab);
+    addShortcutAction(lab, tr("&Cancel"), QKeySequence(tr("Ctrl+.")), this, &MainWindow::cancelLab);
     lab->addSeparator();
     QAction* weights = lab->addAction(tr("Get Real &Weights…"), this, &MainWindow::showWeightsDialog);
     weights->setObjectName("GetRealWeightsAction");
@@ -237,8 +251,8 @@ void MainWindow::createMenus()
     QMenu* view = menuBar()->addMenu(tr("&View"));
     const QStringList names = { tr("Live"), tr("Timeline"), tr("Compare"), tr("Telemetry"), tr("Lesson") };
     for (int i = 0; i < names.size(); ++i)
-        view->addAction(
-            names[i], QKeySequence(QStringLiteral("Ctrl+%1").arg(i + 1)), this, [this, i] { showPage(Page(i)); });
+        addShortcutAction(
+            view, names[i], QKeySequence(QStringLiteral("Ctrl+%1").arg(i + 1)), this, [this, i] { showPage(Page(i)); });
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());

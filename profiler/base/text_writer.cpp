@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "base/text_writer.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <clocale>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -37,13 +39,33 @@ void TextWriter::flush()
     m_buffer.clear();
 }
 
+std::string formatFixed(double value, int decimals, std::string_view localeDecimalPoint)
+{
+    // %f of the largest double is 309 digits before the point; decimals beyond 17 carry nothing.
+    char digits[400];
+    const int precision = std::clamp(decimals, 0, 17);
+    const int length = std::snprintf(digits, sizeof digits, "%.*f", precision, value);
+    std::string text(digits, length > 0 ? std::min(size_t(length), sizeof digits - 1) : 0);
+    if (!localeDecimalPoint.empty() && localeDecimalPoint != ".") {
+        const size_t at = text.find(localeDecimalPoint);
+        if (at != std::string::npos)
+            text.replace(at, localeDecimalPoint.size(), ".");
+    }
+    return text;
+}
+
 TextWriter& TextWriter::number(double value, int decimals)
 {
     if (!std::isfinite(value))
         return *this << std::string_view("0");
+#if defined(__cpp_lib_to_chars) && __cpp_lib_to_chars >= 201611L
     char digits[64];
     const auto end = std::to_chars(digits, digits + sizeof digits, value, std::chars_format::fixed, decimals).ptr;
     return *this << std::string_view(digits, size_t(end - digits));
+#else
+    // Before g++ 11 libstdc++ has no std::to_chars for doubles.
+    return *this << std::string_view(formatFixed(value, decimals, std::localeconv()->decimal_point));
+#endif
 }
 
 TextWriter& TextWriter::microseconds(int64_t ns)

@@ -12,8 +12,13 @@
 
 namespace es::prof {
 
+/// `value` with `decimals` digits after a '.', whatever the locale's decimal point (printf's, then `localeDecimalPoint`
+/// replaced by '.'): TextWriter::number where the standard library has no std::to_chars for doubles (before g++ 11).
+std::string formatFixed(double value, int decimals, std::string_view localeDecimalPoint);
+
 /// Buffered output to a file written under a temporary name and renamed into place by finish(), so that readers never
-/// see a half-written export. Numbers are formatted with std::to_chars (no locale, no allocation). One thread.
+/// see a half-written export. Numbers are formatted with std::to_chars (no locale, no allocation; formatFixed where
+/// the library lacks it for doubles). One thread.
 class TextWriter
 {
 public:

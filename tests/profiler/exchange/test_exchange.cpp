@@ -3,6 +3,7 @@
 // (nlohmann for JSON, SQLite for nsys SQL, our NVTXT reader), round trips, golden files, the real traces of
 // ../shared/testdata (skipped where absent), and bad files.
 #include "base/sqlite_util.h"
+#include "base/text_writer.h"
 #include "exchange/exchange.h"
 #include "store/session_store.h"
 
@@ -417,4 +418,25 @@ TEST(Import, BadFilesGiveClearErrors)
     auto missing = readTrace("/nonexistent/trace.json");
     EXPECT_FALSE(missing.isOk());
     EXPECT_NE(missing.status().message().find("/nonexistent/trace.json"), std::string::npos);
+}
+
+// The exports' number formatting: std::to_chars where the library has it for doubles, formatFixed before g++ 11.
+// Both must write '.' whatever the locale's decimal point, and the same digits.
+TEST(TextWriter, FixedNumbersIgnoreTheLocale)
+{
+    EXPECT_EQ(formatFixed(1234.5678, 2, "."), "1234.57");
+    EXPECT_EQ(formatFixed(1234.5678, 2, ","), "1234.57");
+    EXPECT_EQ(formatFixed(-0.125, 1, ","), "-0.1");
+    EXPECT_EQ(formatFixed(3.0, 0, ","), "3");
+    EXPECT_EQ(formatFixed(2.5e-7, 9, "\xd9\xab"), "0.000000250"); // Arabic decimal separator: two bytes
+    EXPECT_EQ(formatFixed(1e300, 1, ",").size(), size_t(303));
+
+    const std::string path = temp("numbers.txt");
+    auto writer = TextWriter::create(path);
+    ASSERT_TRUE(writer.isOk()) << writer.status().message();
+    (*writer)->number(1234.5678, 2) << ' ';
+    (*writer)->number(-0.125, 1) << ' ';
+    (*writer)->number(std::nan(""), 3);
+    ASSERT_TRUE((*writer)->finish().isOk());
+    EXPECT_EQ(slurp(path), "1234.57 -0.1 0");
 }
