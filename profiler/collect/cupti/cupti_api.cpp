@@ -2,6 +2,8 @@
 // The real CUPTI behind the seam: libcupti opened with dlopen, its entry points looked up once.
 #include "collect/cupti/cupti_api.h"
 
+#include "collect/cupti_locations.h"
+
 #include <cstdlib>
 #include <dlfcn.h>
 #include <vector>
@@ -124,31 +126,41 @@ private:
 
 std::unique_ptr<CuptiApi> loadCupti(std::string& error)
 {
-    const std::string soname = "libcupti.so." + std::to_string(CUDA_VERSION / 1000);
+    CuptiSearch search;
+    search.cudaVersion = CUDA_VERSION;
     const char* chosen = std::getenv("EDGESCOPE_CUPTI_LIBRARY");
+    search.chosen = chosen ? chosen : "";
+#ifdef ES_CUPTI_LIBRARY_PATH
+    search.configured = ES_CUPTI_LIBRARY_PATH;
+#endif
+    const char* cudaHome = std::getenv("CUDA_HOME");
+    search.cudaHome = cudaHome ? cudaHome : "";
     // A CUPTI already in the process (LibTorch's, from pip's nvidia-cuda-cupti) must be the one used: a second copy
     // from another path would trace the same driver twice.
-    if (!(chosen && *chosen)) {
-        std::string ignored;
-        if (auto loaded = LoadedCupti::open(soname, ignored, RTLD_NOLOAD))
-            return loaded;
+    if (search.chosen.empty()) {
+        for (const std::string& soname : cuptiSonames(CUDA_VERSION)) {
+            std::string ignored;
+            if (auto loaded = LoadedCupti::open(soname, ignored, RTLD_NOLOAD))
+                return loaded;
+        }
     }
-    std::vector<std::string> candidates;
-    if (chosen && *chosen)
-        candidates.push_back(chosen);
-#ifdef ES_CUPTI_LIBRARY_PATH
-    candidates.push_back(ES_CUPTI_LIBRARY_PATH);
-#endif
-    candidates.push_back(soname);
-    candidates.push_back("libcupti.so");
     std::string errors;
-    for (const std::string& path : candidates) {
+    int missing = 0;
+    for (const std::string& path : cuptiLibraryCandidates(search)) {
         std::string why;
         if (auto api = LoadedCupti::open(path, why))
             return api;
+        // Absolute paths that do not exist are the folders tried, not errors worth a line each.
+        if (path.front() == '/' && why.find("No such file") != std::string::npos) {
+            ++missing;
+            continue;
+        }
         errors += (errors.empty() ? "" : "; ") + why;
     }
-    error = "libcupti could not be loaded (" + errors + ")";
+    error = "libcupti could not be loaded (" + errors
+        + (missing ? "; not in the " + std::to_string(missing)
+                    + " CUDA toolkit folders tried, /usr/local/cuda/extras/CUPTI/lib64 among them)"
+                   : ")");
     return nullptr;
 }
 

@@ -34,8 +34,9 @@ public:
     virtual std::string location() const = 0;
 };
 
-/// Loads libcupti: $EDGESCOPE_CUPTI_LIBRARY, then the library this build was configured with, then the dynamic
-/// loader's search (libcupti.so.<major>, libcupti.so). On failure returns null and says why in `error`.
+/// Loads libcupti: one already in the process, else $EDGESCOPE_CUPTI_LIBRARY, the library this build was configured
+/// with, the dynamic loader's search and the toolkit folders, by this CUDA's sonames (cuptiLibraryCandidates). On
+/// failure returns null and says why in `error`.
 std::unique_ptr<CuptiApi> loadCupti(std::string& error);
 
 /// CUPTI's text for a result ("CUPTI_ERROR_INSUFFICIENT_PRIVILEGES"), or the number.
