@@ -44,6 +44,13 @@ find_package(Torch REQUIRED)
 set_package_properties(Torch PROPERTIES TYPE REQUIRED PURPOSE "runs SSD300 (Debian: libtorch-dev)")
 # Torch's config adds its flags to CMAKE_CXX_FLAGS; keep them, they carry the C++ ABI choice.
 set(ES_TORCH_VERSION "${Torch_VERSION}")
+# As numbers for the engine's compile-time choices: LibTorch before 1.8 has no torch/version.h (Debian 11's 1.7.1).
+string(REGEX MATCH "^([0-9]+)\\.([0-9]+)" es_torch_major_minor "${Torch_VERSION}")
+set(ES_TORCH_VERSION_MAJOR "${CMAKE_MATCH_1}")
+set(ES_TORCH_VERSION_MINOR "${CMAKE_MATCH_2}")
+if(NOT ES_TORCH_VERSION_MAJOR)
+  message(FATAL_ERROR "LibTorch's version '${Torch_VERSION}' is not MAJOR.MINOR: is CMAKE_PREFIX_PATH a LibTorch?")
+endif()
 # A CUDA-enabled LibTorch (pip's torch, NVIDIA's Jetson builds) has the CUDA-only headers (c10/cuda, ATen/cuda);
 # engine code that uses them is compiled only then. Debian's libtorch-dev is CPU-only.
 option(ES_USE_TORCH_CUDA_HEADERS "Use LibTorch's CUDA-only headers where LibTorch has CUDA" ON)

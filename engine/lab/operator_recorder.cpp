@@ -2,6 +2,7 @@
 #include "lab/operator_recorder.h"
 
 #include "base/clock.h"
+#include "runtime/record_function_name.h"
 
 #include <ATen/record_function.h>
 
@@ -119,7 +120,7 @@ void onEnd(const at::RecordFunction& function, at::ObserverContext*)
         return; // started before the callback was added
     const uint64_t startTicks = ops.openStarts.back();
     ops.openStarts.pop_back();
-    const char* name = function.name();
+    const char* name = operatorName(function);
     auto& slot = ops.nameSlots[(reinterpret_cast<uintptr_t>(name) >> 3) % ThreadOperators::kNameSlots];
     if (slot.first != name || !name)
         slot = { name, registry().intern(name ? name : "?") };

@@ -3,6 +3,7 @@
 
 #include "collect/range_recorder.h"
 #include "edgescope/engine/frame_source.h"
+#include "es_config.h"
 
 #include <torch/torch.h>
 
@@ -67,7 +68,7 @@ DeviceReport probeDevices()
     report.cpuNativeBf16 = flags.count("avx512_bf16") || flags.count("amx_bf16") || flags.count("bf16");
     report.logicalCores = int(std::thread::hardware_concurrency());
     report.os = osDescription();
-    report.torchVersion = TORCH_VERSION;
+    report.torchVersion = ES_TORCH_VERSION;
     try {
         report.torchThreads = torch::get_num_threads();
         report.torchCuda = torch::cuda::is_available();

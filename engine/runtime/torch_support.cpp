@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runtime/torch_support.h"
 
+#include "es_config.h"
+
 #include <cstdlib>
 #include <dlfcn.h>
 
@@ -8,8 +10,23 @@ namespace es::engine {
 
 void synchronize(const torch::Device& device)
 {
-    if (device.is_cuda())
-        torch::cuda::synchronize(device.index());
+    if (!device.is_cuda())
+        return;
+#if ES_TORCH_VERSION_MAJOR > 1 || ES_TORCH_VERSION_MINOR >= 8
+    torch::cuda::synchronize(device.index());
+#else
+    // LibTorch 1.7 has no torch::cuda::synchronize: one element read back waits for the stream's queued work.
+    (void)torch::zeros({ 1 }, torch::TensorOptions().device(device)).item<float>();
+#endif
+}
+
+torch::Tensor floorDivide(const torch::Tensor& a, int64_t b)
+{
+#if ES_TORCH_VERSION_MAJOR > 1 || ES_TORCH_VERSION_MINOR >= 8
+    return torch::div(a, b, "floor");
+#else
+    return torch::floor_divide(a, b);
+#endif
 }
 
 Result<torch::Device> resolveDevice(const std::string& requested, const DeviceReport& report)

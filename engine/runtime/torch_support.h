@@ -28,6 +28,10 @@ torch::Dtype chooseHalfType(const torch::Device& device, const DeviceReport& rep
 /// without this a run "on one thread" still runs its matrix products on every core. Lab thread, before inference.
 int applyComputeThreads(int requested, int logicalCores);
 
+/// a / b rounded down, element by element, for a >= 0 and b > 0 (flat indices into rows): torch::div(a, b, "floor")
+/// where LibTorch has rounding modes (1.8+), floor_divide before (Debian 11's 1.7; it truncates, the same there).
+torch::Tensor floorDivide(const torch::Tensor& a, int64_t b);
+
 /// "fp32", "fp16" or "bf16".
 const char* dtypeName(torch::Dtype dtype);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ssd/postprocess.h"
 
+#include "runtime/torch_support.h"
+
 #include <ATen/Parallel.h>
 
 #include <algorithm>
@@ -253,7 +255,7 @@ std::vector<FrameDetections> vectorizedPostprocess(const torch::Tensor& location
             = torch::where(keep, topScores, torch::full_like(topScores, -1.0f)).reshape({ batch, classes * width });
         const int64_t best = std::min(config.maxDetections, classes * width);
         const auto [bestScores, bestPosition] = keptScores.topk(best, 1, true, true);
-        const torch::Tensor labels = torch::div(bestPosition, width, "floor") + 1;
+        const torch::Tensor labels = floorDivide(bestPosition, width) + 1;
         const torch::Tensor bestBoxes = candidateBoxes.reshape({ batch, classes * width, 4 })
                                             .gather(1, bestPosition.unsqueeze(-1).expand({ batch, best, 4 }));
         const torch::Tensor rows

@@ -6,11 +6,13 @@
 
 #include <vector>
 
+#include "es_config.h"
+
 namespace es::engine {
 
 /// No autograd while running the model: InferenceMode where LibTorch has it (1.9+), NoGradGuard before (Ubuntu
-/// 22.04's libtorch-dev is 1.8).
-#if TORCH_VERSION_MAJOR > 1 || (TORCH_VERSION_MAJOR == 1 && TORCH_VERSION_MINOR >= 9)
+/// 22.04's libtorch-dev is 1.8, Debian 11's 1.7).
+#if ES_TORCH_VERSION_MAJOR > 1 || (ES_TORCH_VERSION_MAJOR == 1 && ES_TORCH_VERSION_MINOR >= 9)
 using InferenceGuard = c10::InferenceMode;
 #else
 using InferenceGuard = torch::NoGradGuard;

@@ -76,6 +76,15 @@ Status checkStorages(
     return Status::ok();
 }
 
+/// The first `count` elements of type `dtype` in `bytes` (uint8, contiguous), sharing its memory, which stays alive
+/// as long as the result does. from_blob rather than Tensor::view(dtype), which LibTorch 1.7 lacks.
+torch::Tensor reinterpretBytes(const torch::Tensor& bytes, int64_t count, c10::ScalarType dtype)
+{
+    torch::Tensor keep = bytes;
+    return torch::from_blob(
+        bytes.data_ptr(), { count }, [keep](void*) mutable { keep.reset(); }, torch::TensorOptions().dtype(dtype));
+}
+
 /// The tensors of the pickle's Tensor nodes, views of their storages' bytes (bounds were checked when the pickle
 /// was read and by checkStorages).
 std::unordered_map<int32_t, torch::Tensor> materialize(const Unpickler& unpickler, const StorageBytes& bytes)
@@ -85,8 +94,7 @@ std::unordered_map<int32_t, torch::Tensor> materialize(const Unpickler& unpickle
         const Node& tensor = unpickler.node(index);
         const Node& storage = unpickler.node(tensor.items.at(0));
         const torch::Tensor& raw = bytes.at(storage.text);
-        const int64_t element = int64_t(c10::elementSize(storage.dtype));
-        const torch::Tensor typed = raw.narrow(0, 0, storage.integer * element).view(storage.dtype);
+        const torch::Tensor typed = reinterpretBytes(raw, storage.integer, storage.dtype);
         tensors[index] = typed.as_strided(tensor.sizes, tensor.strides, storage.viewOffset + tensor.integer);
     }
     return tensors;

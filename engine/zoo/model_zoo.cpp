@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "zoo/model_zoo.h"
 
+#include "runtime/torch_support.h"
 #include "ssd/postprocess.h"
 #include "ssd/ssd300.h"
 #include "zoo/dense_models.h"
@@ -127,7 +128,7 @@ TaskOutputs ZooModel::interpret(const std::vector<torch::Tensor>& outputs) const
         const torch::Tensor peak = heatmaps.flatten(2).argmax(2); // N x K
         const torch::Tensor x = (peak % width).to(torch::kFloat32) * (double(m_info.inputWidth) / double(width));
         const torch::Tensor y
-            = torch::div(peak, width, "floor").to(torch::kFloat32) * (double(m_info.inputHeight) / double(height));
+            = floorDivide(peak, width).to(torch::kFloat32) * (double(m_info.inputHeight) / double(height));
         result.keypoints = torch::stack({ x, y }, -1);
     } else if (m_info.id == "yolov3-tiny") {
         auto [boxes, scores] = decodeYolo(outputs, YoloV3TinyImpl::kInputSize);
