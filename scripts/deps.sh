@@ -8,6 +8,7 @@
 #     --arch ARCH          amd64, arm64, armhf (default: dpkg --print-architecture)
 #     --jetson L4T         plan for a Jetson with that L4T release (R32.7, R35.4, R36.4, R38.2; default: read from
 #                          /etc/nv_tegra_release when FILE is this machine's os-release); --jetson no: not a Jetson
+#     --probe              ask this machine's apt about the plan's packages even for another system's FILE
 #     --env                print, as shell assignments, what the build needs to know (compiler, CMake, LibTorch)
 #
 # scripts/lab.sh and scripts/test.sh source this file and call es_deps_install. Each dependency has a role (what it
@@ -52,7 +53,7 @@ es_deps_detect() {
   ES_L4T=""
   if [[ "$jetson" == auto ]]; then
     # A Jetson is told by its L4T release file (or the nvidia-l4t-core package), never by os-release.
-    if [[ "$os_release" == /etc/os-release || "$os_release" == /usr/lib/os-release ]]; then
+    if [[ "$os_release" == "${ES_DEPS_ROOT:-}/etc/os-release" ]]; then
       ES_L4T="$(es_deps_read_l4t)"
     fi
   elif [[ "$jetson" != no ]]; then
@@ -61,8 +62,8 @@ es_deps_detect() {
   ES_JETPACK=""
   [[ -n "$ES_L4T" ]] && ES_JETPACK="$(es_deps_jetpack_of "$ES_L4T")"
   ES_IS_PI=0
-  if [[ "$os_release" == /etc/os-release && -r /proc/device-tree/model ]] &&
-     tr -d '\0' < /proc/device-tree/model | grep -q "Raspberry Pi"; then
+  if [[ "$os_release" == "${ES_DEPS_ROOT:-}/etc/os-release" && -r "${ES_DEPS_ROOT:-}/proc/device-tree/model" ]] &&
+     tr -d '\0' < "${ES_DEPS_ROOT:-}/proc/device-tree/model" | grep -q "Raspberry Pi"; then
     ES_IS_PI=1
   fi
 }
@@ -290,7 +291,8 @@ es_deps_install() {
 }
 
 es_deps_main() {
-  local os_release=/etc/os-release arch="" jetson=auto mode=print env=0
+  # ES_DEPS_ROOT: read this machine's files (os-release, nv_tegra_release, device-tree model) under another root.
+  local os_release="${ES_DEPS_ROOT:-}/etc/os-release" arch="" jetson=auto mode=print env=0 force_probe=0
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --os-release) os_release="${2:?--os-release needs a file}"; shift 2 ;;
@@ -299,14 +301,16 @@ es_deps_main() {
       --print) mode=print; shift ;;
       --install) mode=install; shift ;;
       --env) env=1; shift ;;
-      -h|--help) sed -n '3,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; return 0 ;;
+      --probe) force_probe=1; shift ;;
+      -h|--help) sed -n '3,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; return 0 ;;
       *) echo "deps: unknown argument '$1' (see scripts/deps.sh --help)" >&2; return 2 ;;
     esac
   done
   es_deps_detect "$os_release" "$arch" "$jetson" || return $?
   # Probe apt and the files only where the plan is for this machine.
   local probe=0
-  [[ "$os_release" == /etc/os-release && -z "$arch" ]] && probe=1
+  [[ "$os_release" == /etc/os-release && -z "$arch" && -z "${ES_DEPS_ROOT:-}" ]] && probe=1
+  [[ "$force_probe" == 1 ]] && probe=1
   es_deps_plan "$probe"
   if [[ "$env" == 1 ]]; then
     local line
