@@ -155,8 +155,15 @@ void configure(CURL* curl, Transfer& transfer, char* errorText, const std::strin
     const HttpDownloadRequest& request = *transfer.request;
     const double timeout = request.timeoutSeconds > 0 ? request.timeoutSeconds : 30;
     curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+    // HTTP and HTTPS only, redirects included; the string options are libcurl 7.85's (Debian 12), the bitmasks those
+    // of older ones (Debian 11's 7.74, Ubuntu 22.04's 7.81), deprecated since.
+#if LIBCURL_VERSION_NUM >= 0x075500
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS, long(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS, long(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 10L);
     curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
