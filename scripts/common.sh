@@ -44,6 +44,7 @@ es_plan_here() {
 }
 
 es_install_missing() {
+  es_deps_refresh_lists
   es_plan_here
   es_deps_install
 }

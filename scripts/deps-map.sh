@@ -35,6 +35,8 @@ declare -A ES_DEPS_DEFAULT=(
 declare -A ES_DEPS_OVERRIDE=(
   # Debian 11: no Qt 6 (Qt 5.15 only), no CLI11 package; LibTorch 1.7.1, OpenCV 4.5.1.
   [qt/debian-11]="-" [qtsvg/debian-11]="-" [qtcharts/debian-11]="-" [cli11/debian-11]="-"
+  # (its libtorch-dev's CMake configuration needs protobuf, oneDNN and OpenCL -dev packages it does not depend on)
+  [torch/debian-11]="libtorch-dev libprotobuf-dev protobuf-compiler libdnnl-dev ocl-icd-opencl-dev opencl-headers"
   # Ubuntu 18.04 (JetPack 4.6): no Qt 6, no LibTorch package, nlohmann-json 2 only, no CLI11, OpenBLAS's old name,
   # GoogleTest 1.8 (sources only, no GTEST_SKIP); g++-8 for C++17 <filesystem>.
   [build/ubuntu-18.04]="build-essential g++-8 cmake ninja-build pkg-config"
@@ -99,6 +101,11 @@ es_deps_packages_of() {
 es_deps_feature() { echo "${ES_DEPS_FEATURE[$1]:-$1}"; }
 es_deps_remedy() { echo "${ES_DEPS_REMEDY[$1]:-Install it from another source or configure without it.}"; }
 
+# A known defect of a system's packages that EdgeScope's build meets, with its fix (one line), by family.
+declare -A ES_DEPS_DEFECT=(
+  [debian-11]="Debian 11's libtorch-dev points its CMake targets at /usr/lib/lib and /usr/lib/include, which do not exist; until Debian fixes it: sudo ln -s x86_64-linux-gnu /usr/lib/lib && sudo ln -s ../include /usr/lib/include (on arm64: aarch64-linux-gnu)"
+)
+
 # --- Jetson ------------------------------------------------------------------------------------------------------
 # Roles that JetPack provides itself on a Jetson: LibTorch comes from NVIDIA's PyTorch wheel (never the distro's
 # libtorch-dev, which has no CUDA), the tests' python3 torch is that same wheel, and OpenCV is JetPack's.
@@ -136,8 +143,13 @@ es_deps_plan_jetson() {
   local torch_prefix abi
   if torch_prefix="$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null)" &&
      [[ -n "$torch_prefix" ]]; then
+    # The C++ ABI is torch's (its CMake files set _GLIBCXX_USE_CXX11_ABI for the whole build); apt's Qt and OpenCV
+    # use the new one, so a torch of the old ABI cannot link with them.
     abi="$(python3 -c 'import torch; print(int(torch.compiled_with_cxx11_abi()))' 2>/dev/null || echo 1)"
-    ES_DEPS_ENV+=("ES_TORCH_PREFIX=$torch_prefix" "ES_TORCH_CXX11_ABI=$abi")
+    ES_DEPS_ENV+=("ES_TORCH_PREFIX=$torch_prefix")
+    if [[ "$abi" == 0 ]]; then
+      ES_DEPS_NOTES+=("video files and the desktop application: python3's torch uses the pre-C++11 ABI, and apt's OpenCV and Qt the new one: configure with -DES_WITH_OPENCV=OFF -DES_BUILD_GUI=OFF, or install a torch built with the new ABI")
+    fi
     if ! python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
       ES_DEPS_NOTES+=("the GPU: python3's torch has no CUDA here (a pip wheel for another platform?): $(es_deps_jetson_torch_line)")
     fi

@@ -122,6 +122,10 @@ es_deps_plan() {
   ES_DEPS_NOTES=()
   ES_DEPS_INFO=()
   ES_DEPS_ENV=()
+  if [[ "$probe" == 1 ]] && ! es_deps_apt_lists_present; then
+    probe=0
+    ES_DEPS_INFO+=("apt has no package lists here (apt-get update): the plan is EdgeScope's map for $ES_OS_NAME, not probed")
+  fi
   if [[ "$ES_OS_KNOWN" == 0 ]]; then
     ES_DEPS_NOTES+=("system: '$ES_OS_NAME' is not in EdgeScope's package map; using Debian 12's package names (report the system with its /etc/os-release to add it)")
   fi
@@ -129,6 +133,7 @@ es_deps_plan() {
   for role in "${ES_DEPS_ROLES[@]}"; do
     es_deps_plan_role "$role" "$probe"
   done
+  [[ -n "${ES_DEPS_DEFECT[$ES_OS_FAMILY]:-}" ]] && ES_DEPS_INFO+=("${ES_DEPS_DEFECT[$ES_OS_FAMILY]}")
   es_deps_plan_toolchain "$probe"
   [[ -n "$ES_L4T" ]] && es_deps_plan_jetson "$probe"
   es_deps_plan_qt_prefix "$probe"
@@ -173,6 +178,20 @@ es_deps_apt_has() {
   es_deps_installed "$1" && return 0
   candidate="$(apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: *//p' | head -1)"
   [[ -n "$candidate" && "$candidate" != "(none)" ]]
+}
+
+# apt has package lists to answer from (a fresh container, or a root made by mmdebstrap, has none until apt-get update).
+es_deps_apt_lists_present() {
+  compgen -G "${ES_DEPS_ROOT:-}/var/lib/apt/lists/*_Packages*" > /dev/null
+}
+
+# Before installing: package lists to probe, fetched when there are none.
+es_deps_refresh_lists() {
+  es_deps_apt_lists_present && return 0
+  local sudo=""
+  [[ "$(id -u)" -ne 0 ]] && command -v sudo > /dev/null && sudo="sudo"
+  echo "edgescope: apt has no package lists yet: apt-get update" >&2
+  $sudo apt-get update -q >&2 || echo "edgescope: apt-get update failed; the plan is EdgeScope's map, unprobed" >&2
 }
 
 es_deps_installed() {
@@ -316,6 +335,10 @@ es_deps_main() {
     local line
     for line in "${ES_DEPS_ENV[@]}"; do printf '%q\n' "$line"; done
     return 0
+  fi
+  if [[ "$mode" == install ]]; then
+    es_deps_refresh_lists
+    es_deps_plan "$probe"
   fi
   es_deps_print
   [[ "$mode" == install ]] && es_deps_install

@@ -272,9 +272,16 @@ Result<HttpDownloadResult> httpDownload(const HttpDownloadRequest& request)
     result.httpStatus = status;
     result.note = transfer.note;
     if (code == CURLE_HTTP_RETURNED_ERROR && status == 416 && transfer.resumeFrom > 0) {
-        if (transfer.contentRangeTotal >= 0 && transfer.contentRangeTotal != transfer.resumeFrom) {
-            std::remove(request.partialPath.c_str()); // longer than the file the server has now: start over
-            return httpDownload(request);
+        if (transfer.contentRangeTotal != transfer.resumeFrom) {
+            // Longer than the file the server has now, or of a length nobody can check (libcurl before 7.85, Debian
+            // 11's and Ubuntu 22.04's, stops at the status of an error answer and hands over none of its headers):
+            // start over rather than keep a partial file that may hold more than the file.
+            std::remove(request.partialPath.c_str());
+            auto again = httpDownload(request);
+            if (again && transfer.contentRangeTotal < 0)
+                again->note
+                    = "the server's answer to the resume did not say the file's size: the download started over";
+            return again;
         }
         result.note = "the server has nothing past byte " + std::to_string(transfer.resumeFrom)
             + ": the partial file is taken as complete";

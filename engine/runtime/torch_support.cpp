@@ -54,15 +54,21 @@ torch::Dtype chooseHalfType(const torch::Device& device, const DeviceReport& rep
         return torch::kHalf;
     }
     try {
-        const torch::Tensor weight = torch::ones({ 4, 4, 3, 3 }).to(torch::kBFloat16);
-        const torch::Tensor input = torch::ones({ 1, 4, 8, 8 }).to(torch::kBFloat16);
-        (void)torch::conv2d(input, weight).sum().item<float>();
+        // A convolution and a batch norm, as the model runs them (LibTorch 1.7 has the first in bf16, not the second).
+        const auto bf16 = torch::TensorOptions().dtype(torch::kBFloat16);
+        const torch::Tensor weight = torch::ones({ 4, 4, 3, 3 }, bf16);
+        const torch::Tensor input = torch::ones({ 1, 4, 8, 8 }, bf16);
+        const torch::Tensor scale = torch::ones({ 4 }, bf16), shift = torch::zeros({ 4 }, bf16);
+        (void)torch::batch_norm(torch::conv2d(input, weight), scale, shift, shift, scale, false, 0.1, 1e-5, false)
+            .sum()
+            .item<float>();
         reason = std::string("bf16: LibTorch has no fp16 convolutions on CPUs; ")
             + (report.cpuNativeBf16 ? "this CPU has native bf16 instructions (" + report.cpuFlags + ")"
                                     : "this CPU has no native bf16 instructions, so little or no gain is expected");
         return torch::kBFloat16;
     } catch (const std::exception&) {
-        reason = "fp32: LibTorch runs neither fp16 nor bf16 convolutions on this CPU, so step 4 changes nothing here";
+        reason = "fp32: this LibTorch runs neither fp16 nor bf16 convolutions and batch norms on CPUs, so step 4 "
+                 "changes nothing here";
         return torch::kFloat32;
     }
 }

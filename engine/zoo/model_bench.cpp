@@ -41,13 +41,18 @@ int64_t rssPeakBytes()
     return prof::readProcessStats().rssPeakBytes;
 }
 
-/// Runs `work` until it has run `minRuns` times and for `seconds`, and returns the best rate in GFLOP/s for `flops`
-/// per run.
+/// Runs `work` for `seconds` (at least three times after a warm-up run) and returns the best rate in GFLOP/s for
+/// `flops` per run. Where one run takes longer than `seconds` (a precision LibTorch runs on a slow reference path, as
+/// 1.7 does bf16 on CPUs), the warm-up run is the measurement.
 template<typename Work> double bestRate(Work work, const torch::Device& device, double flops, double seconds)
 {
+    const int64_t warmUpNs = prof::nowNs();
     work();
     synchronize(device);
-    double best = 0;
+    const int64_t warmUpTakenNs = std::max<int64_t>(1, prof::nowNs() - warmUpNs);
+    double best = flops / double(warmUpTakenNs);
+    if (double(warmUpTakenNs) / 1e9 >= seconds)
+        return best;
     const int64_t startNs = prof::nowNs();
     for (int runs = 0; runs < 3 || double(prof::nowNs() - startNs) / 1e9 < seconds; ++runs) {
         const int64_t t0 = prof::nowNs();

@@ -90,6 +90,9 @@ class PackageNames(unittest.TestCase):
         self.assertNotIn("libcli11-dev", packages(text))
         self.assertIn("libtorch-dev", packages(text))
         self.assertIn("note: CLI11 is not packaged", text)
+        # Debian 11's LibTorch configuration needs protobuf, and its targets point at /usr/lib/lib: both said.
+        self.assertIn("libprotobuf-dev", packages(text))
+        self.assertIn("sudo ln -s x86_64-linux-gnu /usr/lib/lib", text)
         self.assertFalse([l for l in missing(text) if "CLI11" in l])
 
     def test_a_derivative_follows_its_ubuntu_release(self):

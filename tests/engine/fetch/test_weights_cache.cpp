@@ -345,10 +345,17 @@ TEST_F(WeightsFetch, TakesACompletePartialFileAndRestartsAnOverlongOne)
     START_SERVER_OR_SKIP();
     std::filesystem::create_directories(m_dir + "/cache/edgescope/weights");
     // The whole file already in the partial file (a fetch that ended before its rename): HTTP 416, then checked.
+    // (A libcurl that hands over no header of the 416 answer, before 7.85, cannot tell: it starts over and says so.)
     writeFile(ssdPath() + ".partial", m_bytes);
     auto complete = fetchWeights("ssd300", from("ok"));
     ASSERT_TRUE(complete) << complete.status().message();
-    EXPECT_EQ(complete->resumedFrom, int64_t(m_bytes.size()));
+    const bool sizeUnknown = complete->resumedFrom == 0;
+    if (sizeUnknown) {
+        ASSERT_FALSE(complete->notes.empty());
+        EXPECT_NE(complete->notes.front().find("did not say the file's size"), std::string::npos);
+    } else {
+        EXPECT_EQ(complete->resumedFrom, int64_t(m_bytes.size()));
+    }
     EXPECT_EQ(readFile(ssdPath()), m_bytes);
     EXPECT_EQ(m_server->requests().at(0)["range"], "bytes=300000-");
     // A partial file longer than the server's file: started over.
@@ -358,7 +365,8 @@ TEST_F(WeightsFetch, TakesACompletePartialFileAndRestartsAnOverlongOne)
     ASSERT_TRUE(overlong) << overlong.status().message();
     EXPECT_EQ(overlong->resumedFrom, 0);
     EXPECT_EQ(readFile(ssdPath()), m_bytes);
-    EXPECT_EQ(m_server->requests().size(), 3u);
+    EXPECT_EQ(m_server->requests().size(), sizeUnknown ? 4u : 3u);
+    EXPECT_TRUE(m_server->requests().back()["range"].is_null());
 }
 
 TEST_F(WeightsFetch, RefusesAWrongChecksumAndRemovesThePartialFile)
