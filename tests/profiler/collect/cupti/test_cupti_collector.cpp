@@ -223,8 +223,16 @@ TEST(CuptiCollector, CountsDroppedRecordsAndRefusedBuffers)
     // Every record is either decoded or counted as dropped (CUPTI's count, 3 per buffer here, plus the records of
     // buffers refused at the cap).
     EXPECT_EQ(gpu.kernels.size() + (gpu.droppedRecords - 3 * gpu.buffersCompleted), 200u);
-    EXPECT_EQ(collector->bufferCounts().allocated, 1u);
-    EXPECT_EQ(gpu.kernels.size() < 200, collector->bufferCounts().refused > 0);
+    if (fake->version < 27) {
+        // CUPTI before API 27 (CUDA 12.9) may crash on a refused buffer: there the collector allocates past its cap
+        // and refuses none (this is what the CUDA 11.8 and 12.4 builds of scripts/cuda-headers-check.sh run).
+        EXPECT_GT(collector->bufferCounts().allocated, 1u);
+        EXPECT_EQ(collector->bufferCounts().refused, 0u);
+        EXPECT_EQ(gpu.kernels.size(), 200u);
+    } else {
+        EXPECT_EQ(collector->bufferCounts().allocated, 1u);
+        EXPECT_EQ(gpu.kernels.size() < 200, collector->bufferCounts().refused > 0);
+    }
     collector->stop();
 }
 
