@@ -59,11 +59,12 @@ if [[ -z "$cmake_version" || "$(printf '%s\n3.16\n' "$cmake_version" | sort -V |
 fi
 
 # --- disk, memory, swap and time ------------------------------------------------------------------------------
-# Measured on a 2-core x86-64 VM (2026-12, Qt 6.4.2, g++ 10, -O2, these modules and features): the CPU-minutes of
-# the whole build and the peak size of the work folder and the installed prefix. Per-core speed relative to it:
+# Measured on a 2-core x86-64 VM (2026-12, Qt 6.4.2, g++ 10 in a Debian 11 root, these modules and features):
+# 1456 build steps taking 127 job-minutes in all (qtbase 117, qtcharts 8, qtsvg 1; summed from ninja's log, on a
+# busy machine, so an upper bound), a 2.7 GB work folder and a 70 MB prefix. Per-core speed relative to it:
 # Cortex-A57 (Jetson Nano) ~0.25, Cortex-A78AE (Orin) ~0.6, Cortex-A76 (Pi 5) ~0.5.
-cpu_minutes_here=${ES_QT6_CPU_MINUTES:-150}
-work_gib=6
+cpu_minutes_here=${ES_QT6_CPU_MINUTES:-130}
+work_gib=4
 prefix_gib=1
 per_job_mib=1100 # the largest Qt translation units take about 1 GiB to compile
 cores="$(nproc)"
@@ -153,7 +154,8 @@ fetch_sources() {
       for module in "${modules[@]}"; do
         [[ -d "$src/$module" ]] && continue
         local package="qt6-${module#qt}"
-        (cd "$src" && es_run_or_stop "scripts/build-qt6.sh --debian-source $source_arg (apt-get source $package failed)" \
+        # A mirror may list a source it no longer serves (bookworm's qt6-svg and qt6-charts archives, 2026-12).
+        (cd "$src" && es_run_or_stop "scripts/build-qt6.sh --debian-source $source_arg (apt-get source $package failed; or put $module-everywhere-src-*.tar.xz from download.qt.io or Qt's git tag in a folder and use --archives DIR)" \
           apt-get "${options[@]}" source "$package")
         mv "$(find "$src" -maxdepth 1 -type d -name "$package-*" | head -1)" "$src/$module"
       done ;;
