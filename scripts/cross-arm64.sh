@@ -69,7 +69,7 @@ es_say "arm64 build: $((SECONDS - build_started)) s; $(file -b "$build/bin/edges
 # child) and those that judge how quiet the machine is. The lab run below covers the pipeline end to end.
 native_only='^(Lab|LabTrust|ModelBench|Soak|SoakCli|SessionCli|CliFaults|GateCli|WeightsCli)\.'
 native_only+='|^Cli\.(BenchJson|RunJson)|^Ssd300\.ProducesFeatureMaps|^Checkpoint\.FullSize|^FlopCounter\.MatchesThePublished'
-native_only+='|^ModelZoo\.(OutputsHaveTheShapes|CalibratedBatchNorm)|^tst_gui_run$|^tst_weights$|_NOT_BUILT$'
+native_only+='|^ModelZoo\.(OutputsHaveTheShapes|CalibratedBatchNorm)|^tst_gui_run$|^tst_weights$|^import_compare$|_NOT_BUILT$'
 labels='profiler|engine|cli|boundaries|scripts|fuzz'
 [[ "${ES_ARM64_GUI_TESTS:-1}" == 1 ]] && labels+='|gui'
 es_say "tests under qemu-aarch64 (labels $labels)"

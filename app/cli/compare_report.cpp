@@ -33,6 +33,76 @@ std::string number(const std::optional<double>& value, int decimals = 2)
     return out.str();
 }
 
+nlohmann::json iterationsToJson(const prof::RunMetrics& m)
+{
+    if (!m.iterations)
+        return nullptr;
+    const prof::IterationMetrics& it = *m.iterations;
+    return { { "marker", it.marker }, { "source", it.source }, { "count", it.count },
+        { "iterations_per_s", it.perSecond },
+        { "iterations_per_s_interval",
+            it.perSecondInterval ? nlohmann::json::array({ it.perSecondInterval->low, it.perSecondInterval->high })
+                                 : nlohmann::json() },
+        { "ms",
+            { { "mean", it.meanMs }, { "median", it.medianMs }, { "p95", it.p95Ms }, { "min", it.minMs },
+                { "max", it.maxMs } } },
+        { "gpu_traced", it.gpuTraced }, { "gpu_busy_percent", it.gpuBusyPercent },
+        { "kernels_per_iteration", it.kernelsPerIteration }, { "kernel_ms_per_iteration", it.kernelMsPerIteration },
+        { "copies_per_iteration", it.copiesPerIteration }, { "copy_ms_per_iteration", it.copyMsPerIteration },
+        { "syncs_per_iteration", it.syncsPerIteration }, { "sync_wait_ms_per_iteration", it.syncWaitMsPerIteration },
+        { "ranges_ms_per_iteration", it.rangeMsPerIteration } };
+}
+
+/// Which run a comparison side is, with its rate: FPS for lab runs, iterations per second for imports.
+nlohmann::json sideToJson(const prof::RunMetrics& m)
+{
+    nlohmann::json side = { { "run", m.runId }, { "step", m.step }, { "session", m.session } };
+    if (m.iterations)
+        side["iterations_per_s"] = m.iterations->perSecond;
+    else
+        side["fps"] = m.fps;
+    return side;
+}
+
+void printFindings(const prof::RunAnalysis& run, std::ostream& out)
+{
+    if (run.findings.empty())
+        out << "  no finding\n";
+    for (const prof::Finding& f : run.findings)
+        out << "  finding [" << f.rule << "] " << f.title << " (expected " << number(f.expectedSpeedup)
+            << "x if fixed)\n"
+            << "    evidence: " << f.evidence << "\n";
+}
+
+/// The kernels that changed most between two imports, per iteration.
+void printKernelDiff(const std::vector<prof::KernelChange>& diff, std::ostream& out)
+{
+    if (diff.empty())
+        return;
+    out << "  kernels that changed most (ms per iteration, base -> with):\n";
+    char line[512];
+    for (size_t i = 0; i < diff.size() && i < 12; ++i) {
+        const prof::KernelChange& k = diff[i];
+        std::string name = k.name.size() > 70 ? k.name.substr(0, 67) + "..." : k.name;
+        std::snprintf(line, sizeof line, "    %-9s %9s -> %9s  %s\n", k.change.c_str(),
+            number(k.base.msPerIteration, 3).c_str(), number(k.with.msPerIteration, 3).c_str(), name.c_str());
+        out << line;
+    }
+}
+
+nlohmann::json kernelDiffToJson(const std::vector<prof::KernelChange>& diff)
+{
+    nlohmann::json items = nlohmann::json::array();
+    auto share = [](const prof::KernelShare& k) {
+        return nlohmann::json { { "launches_per_iteration", k.launchesPerIteration },
+            { "ms_per_iteration", k.msPerIteration } };
+    };
+    for (const prof::KernelChange& change : diff)
+        items.push_back({ { "name", change.name }, { "change", change.change }, { "base", share(change.base) },
+            { "with", share(change.with) }, { "delta_ms_per_iteration", change.deltaMs() } });
+    return items;
+}
+
 } // namespace
 
 nlohmann::json runAnalysisToJson(const prof::RunAnalysis& run)
@@ -47,7 +117,9 @@ nlohmann::json runAnalysisToJson(const prof::RunAnalysis& run)
         findings.push_back(findingToJson(f));
     return { { "run", m.runId }, { "session", m.session }, { "step", m.step }, { "title", m.title },
         { "device", m.device }, { "device_name", m.deviceName }, { "precision", m.precision }, { "batch", m.batch },
-        { "frames", m.frames }, { "fps", m.fps },
+        { "frames", m.frames }, { "fps", m.iterations ? nlohmann::json() : nlohmann::json(m.fps) }, { "unit", m.unit },
+        { "iterations", iterationsToJson(m) },
+        { "iterations_note", m.iterationsNote.empty() ? nlohmann::json() : nlohmann::json(m.iterationsNote) },
         { "fps_interval",
             m.fpsInterval ? nlohmann::json::array({ m.fpsInterval->low, m.fpsInterval->high }) : nlohmann::json() },
         { "verdict",
@@ -91,12 +163,10 @@ nlohmann::json comparisonToJson(const prof::Comparison& c)
         appeared.push_back(findingToJson(f));
     for (const prof::Finding& f : c.disappeared)
         disappeared.push_back(findingToJson(f));
-    return { { "base",
-                 { { "run", c.base.metrics.runId }, { "step", c.base.metrics.step },
-                     { "session", c.base.metrics.session } } },
-        { "with",
-            { { "run", c.with.metrics.runId }, { "step", c.with.metrics.step },
-                { "session", c.with.metrics.session } } },
+    return { { "base", sideToJson(c.base.metrics) }, { "with", sideToJson(c.with.metrics) },
+        { "kernel_diff",
+            c.base.metrics.iterations && c.with.metrics.iterations ? kernelDiffToJson(c.kernelDiff)
+                                                                   : nlohmann::json() },
         { "measured_speedup", c.measuredSpeedup },
         { "speedup_interval",
             c.speedup ? nlohmann::json::array({ c.speedup->interval.low, c.speedup->interval.high })
@@ -106,9 +176,33 @@ nlohmann::json comparisonToJson(const prof::Comparison& c)
         { "findings_disappeared", disappeared }, { "metrics", metrics } };
 }
 
+/// An import's headline: its iterations, their rate and time, or why it has none.
+void printIterations(const prof::RunMetrics& m, std::ostream& out)
+{
+    out << "run " << m.runId << " " << m.title << ": ";
+    if (!m.iterations) {
+        out << "no frames and no iterations: " << m.iterationsNote << "\n";
+        return;
+    }
+    const prof::IterationMetrics& it = *m.iterations;
+    out << it.count << (it.count == 1 ? " iteration (" : " iterations (") << it.source << "), " << number(it.perSecond)
+        << " iterations/s, median " << number(it.medianMs, 1) << " ms (p95 " << number(it.p95Ms, 1) << ")";
+    if (it.gpuTraced)
+        out << ", GPU busy " << number(it.gpuBusyPercent, 0) << "%, " << number(it.kernelsPerIteration, 1)
+            << " kernels and " << number(it.kernelMsPerIteration) << " ms of kernels per iteration";
+    else
+        out << ", no GPU activity in the trace";
+    out << "\n";
+}
+
 void printRunAnalysis(const prof::RunAnalysis& run, std::ostream& out)
 {
     const prof::RunMetrics& m = run.metrics;
+    if (m.frames == 0 && m.fps <= 0) {
+        printIterations(m, out);
+        printFindings(run, out);
+        return;
+    }
     out << "run " << m.runId << " " << m.step << " (" << m.device << ", " << m.precision << ", batch " << m.batch
         << "): " << number(m.fps) << " FPS, p50 " << number(m.latencyP50Ms, 1) << " ms";
     if (m.pipelineEfficiency)
@@ -118,20 +212,22 @@ void printRunAnalysis(const prof::RunAnalysis& run, std::ostream& out)
     if (m.energyPerFrameJ)
         out << ", " << number(m.energyPerFrameJ, 3) << " J/frame";
     out << "\n";
-    if (run.findings.empty())
-        out << "  no finding\n";
-    for (const prof::Finding& f : run.findings)
-        out << "  finding [" << f.rule << "] " << f.title << " (expected " << number(f.expectedSpeedup)
-            << "x if fixed)\n"
-            << "    evidence: " << f.evidence << "\n";
+    printFindings(run, out);
 }
 
 void printComparison(const prof::Comparison& c, std::ostream& out)
 {
+    const bool iterations = c.base.metrics.iterations && c.with.metrics.iterations;
+    auto label = [](const prof::RunMetrics& m) { return m.step == "import" ? m.title : m.step; };
     out << "\n"
-        << c.base.metrics.step << " (run " << c.base.metrics.runId << ") -> " << c.with.metrics.step << " (run "
-        << c.with.metrics.runId << "): measured " << number(c.measuredSpeedup) << "x, predicted "
-        << number(c.predictedSpeedup) << "x from the findings that went away\n";
+        << label(c.base.metrics) << " (run " << c.base.metrics.runId << ") -> " << label(c.with.metrics) << " (run "
+        << c.with.metrics.runId << "): measured " << number(c.measuredSpeedup) << "x"
+        << (iterations ? " in iterations per second" : "") << ", predicted " << number(c.predictedSpeedup)
+        << "x from the findings that went away\n";
+    const std::string& note
+        = c.base.metrics.iterationsNote.empty() ? c.with.metrics.iterationsNote : c.base.metrics.iterationsNote;
+    if (c.measuredSpeedup <= 0 && !note.empty())
+        out << "  no measured speedup: " << note << "\n";
     if (c.speedup)
         out << "  measured speedup 95% interval " << number(c.speedup->interval.low) << "-"
             << number(c.speedup->interval.high) << ": " << c.speedupVerdict << "\n";
@@ -157,6 +253,7 @@ void printComparison(const prof::Comparison& c, std::ostream& out)
             number(change.base).c_str(), number(change.with).c_str(), relative.c_str(), change.unit.c_str());
         out << line;
     }
+    printKernelDiff(c.kernelDiff, out);
     for (const prof::Finding& f : c.disappeared)
         out << "  finding gone:     [" << f.rule << "] " << f.title << "\n";
     for (const prof::Finding& f : c.appeared)

@@ -14,7 +14,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -70,14 +72,75 @@ struct CompareResults
     std::optional<prof::StatsTable> devices; ///< device x model, when every session (two or more) has bench runs
 };
 
-Result<Stores> openSessions(const std::vector<std::string>& paths)
+/// A folder of sessions imported on the fly, removed with everything in it when compare is done.
+class ScratchFolder
+{
+public:
+    ScratchFolder() = default;
+    ScratchFolder(const ScratchFolder&) = delete;
+    ScratchFolder& operator=(const ScratchFolder&) = delete;
+    ~ScratchFolder()
+    {
+        if (!m_path.empty()) {
+            std::error_code ignored;
+            std::filesystem::remove_all(m_path, ignored);
+        }
+    }
+    /// The folder, made on first use under TMPDIR (or /tmp).
+    Result<std::string> path()
+    {
+        if (m_path.empty()) {
+            const char* tmp = std::getenv("TMPDIR");
+            std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/edgescope-compare.XXXXXX";
+            if (!mkdtemp(pattern.data()))
+                return Status(StatusCode::IoError,
+                    "cannot make a scratch folder " + pattern + ": " + std::strerror(errno)
+                        + " (set TMPDIR to a writable folder)");
+            m_path = pattern;
+        }
+        return m_path;
+    }
+
+private:
+    std::string m_path;
+};
+
+/// Opens each path: EdgeScope sessions as they are; traces of other tools (nsys SQLite, PyTorch profiler JSON,
+/// NVTXT) imported into a scratch session first. `importedFrom` maps a scratch session back to its trace.
+Result<Stores> openSessions(
+    const std::vector<std::string>& paths, ScratchFolder& scratch, std::map<std::string, std::string>& importedFrom)
 {
     Stores stores;
     for (const std::string& path : paths) {
-        ES_ASSIGN_OR_RETURN(auto store, prof::SessionStore::openForReading(path));
+        ES_ASSIGN_OR_RETURN(prof::TraceKind kind, prof::detectTraceKind(path));
+        std::string sessionPath = path;
+        if (kind != prof::TraceKind::EdgeScopeSession) {
+            ES_ASSIGN_OR_RETURN(std::string folder, scratch.path());
+            sessionPath = folder + "/import-" + std::to_string(stores.size()) + ".sqlite";
+            ES_ASSIGN_OR_RETURN(int64_t runId, prof::importTrace(path, sessionPath));
+            (void)runId;
+            importedFrom[sessionPath] = path;
+        }
+        ES_ASSIGN_OR_RETURN(auto store, prof::SessionStore::openForReading(sessionPath));
         stores.push_back(std::move(store));
     }
     return stores;
+}
+
+/// Names the traces, not their scratch sessions, in what compare prints.
+void renameImportedSessions(CompareResults& results, const std::map<std::string, std::string>& importedFrom)
+{
+    auto rename = [&](prof::RunMetrics& m) {
+        auto found = importedFrom.find(m.session);
+        if (found != importedFrom.end())
+            m.session = found->second;
+    };
+    for (prof::RunAnalysis& run : results.runs)
+        rename(run.metrics);
+    for (prof::Comparison& c : results.comparisons) {
+        rename(c.base.metrics);
+        rename(c.with.metrics);
+    }
 }
 
 Result<SessionRuns> readSessionRuns(const prof::SessionStore& store)
@@ -97,15 +160,15 @@ Result<SessionRuns> readSessionRuns(const prof::SessionStore& store)
 }
 
 /// One session, no run picked: every lab step analysed, and each step compared with the one before.
-Status analyzeEveryStep(
-    const prof::SessionStore& store, const std::vector<prof::RunSummary>& labRuns, CompareResults& results)
+Status analyzeEveryStep(const prof::SessionStore& store, const std::vector<prof::RunSummary>& labRuns,
+    const std::string& iterationMarker, CompareResults& results)
 {
     std::vector<int64_t> ids;
     for (const auto& run : labRuns)
         ids.push_back(run.runId);
     if (ids.empty())
         ids.push_back(-1);
-    ES_ASSIGN_OR_RETURN(prof::LabAnalysis lab, prof::analyzeSession(store, ids));
+    ES_ASSIGN_OR_RETURN(prof::LabAnalysis lab, prof::analyzeSession(store, ids, iterationMarker));
     results.runs = std::move(lab.runs);
     results.comparisons = std::move(lab.steps);
     return Status::ok();
@@ -137,12 +200,12 @@ Result<RunPairs> runPairs(const CompareArguments& arguments, const std::vector<p
 }
 
 /// Analyses each pair (the base run of `first`, the other of `last`) and compares them; a failure keeps its code.
-Status comparePairs(
-    const prof::SessionStore& first, const prof::SessionStore& last, const RunPairs& pairs, CompareResults& results)
+Status comparePairs(const prof::SessionStore& first, const prof::SessionStore& last, const RunPairs& pairs,
+    const std::string& iterationMarker, CompareResults& results)
 {
     for (const auto& [baseId, withId] : pairs) {
-        ES_ASSIGN_OR_RETURN(prof::RunAnalysis base, prof::analyzeRun(first, baseId));
-        ES_ASSIGN_OR_RETURN(prof::RunAnalysis with, prof::analyzeRun(last, withId, &base.metrics));
+        ES_ASSIGN_OR_RETURN(prof::RunAnalysis base, prof::analyzeRun(first, baseId, nullptr, iterationMarker));
+        ES_ASSIGN_OR_RETURN(prof::RunAnalysis with, prof::analyzeRun(last, withId, &base.metrics, iterationMarker));
         results.comparisons.push_back(prof::compareRuns(base, with));
         results.runs.push_back(std::move(base));
         results.runs.push_back(std::move(with));
@@ -159,12 +222,13 @@ Status analyzeLabRuns(const CompareArguments& arguments, const Stores& stores, c
         = std::any_of(sessions.begin(), sessions.end(), [](const SessionRuns& s) { return !s.bench.empty(); });
     const bool picked = arguments.base >= 0 || arguments.with >= 0;
     if (stores.size() == 1 && !picked)
-        return !sessions[0].lab.empty() || !anyBench ? analyzeEveryStep(*stores[0], sessions[0].lab, results)
-                                                     : Status::ok();
+        return !sessions[0].lab.empty() || !anyBench
+            ? analyzeEveryStep(*stores[0], sessions[0].lab, arguments.iteration, results)
+            : Status::ok();
     if (!picked && anyBench && (sessions.front().lab.empty() || sessions.back().lab.empty()))
         return Status::ok();
     ES_ASSIGN_OR_RETURN(const RunPairs pairs, runPairs(arguments, sessions.front().lab, sessions.back().lab));
-    return comparePairs(*stores.front(), *stores.back(), pairs, results);
+    return comparePairs(*stores.front(), *stores.back(), pairs, arguments.iteration, results);
 }
 
 /// Each session's model x precision table, and device x model when every session (two or more) has bench runs.
@@ -370,13 +434,20 @@ CLI::App* addCompareCommand(CLI::App& app, CompareArguments& arguments)
 {
     CLI::App* compare = app.add_subcommand("compare",
         "Metrics and findings per run, and what changed between runs: every step of a lab (one session), two runs "
-        "(--base, --with), or the same steps of two sessions (two devices, an import)");
-    compare->add_option("sessions", arguments.sessions, "One or two lab sessions (.sqlite)")
+        "(--base, --with), the same steps of two sessions (two devices), or two traces of one program before and after "
+        "a change (nsys SQLite exports, PyTorch profiler traces, NVTXT: imported on the fly, compared per iteration)");
+    compare
+        ->add_option("sessions", arguments.sessions,
+            "One or two lab sessions (.sqlite) or traces of other tools (nsys .sqlite, PyTorch profiler .json or "
+            ".json.gz, NVTXT)")
         ->required()
         ->expected(1, 2);
     compare->add_option("--base", arguments.base, "Run id of the base (in the first session)");
     compare->add_option("--with", arguments.with, "Run id to compare with it (in the last session)");
     compare->add_option("--format", arguments.format, "table or json")->capture_default_str();
+    compare->add_option("--iteration", arguments.iteration,
+        "The range that marks one iteration of an imported trace (default: ProfilerStep#N, else the range that "
+        "repeats with the largest total time)");
     return compare;
 }
 
@@ -385,7 +456,9 @@ int compareCommand(const CompareArguments& arguments, std::ostream& out, std::os
     if (arguments.format != "table" && arguments.format != "json")
         return reportFailure(
             Status(StatusCode::InvalidArgument, "--format " + arguments.format + " is unknown (table or json)"), err);
-    auto stores = openSessions(arguments.sessions);
+    ScratchFolder scratch;
+    std::map<std::string, std::string> importedFrom;
+    auto stores = openSessions(arguments.sessions, scratch, importedFrom);
     if (!stores)
         return reportFailure(stores.status(), err);
     std::vector<SessionRuns> sessions;
@@ -400,6 +473,7 @@ int compareCommand(const CompareArguments& arguments, std::ostream& out, std::os
     if (!analyzed.isOk())
         return reportFailure(analyzed, err);
     addBenchTables(sessions, results);
+    renameImportedSessions(results, importedFrom);
     if (arguments.format == "json")
         printCompareJson(results, out);
     else

@@ -46,6 +46,7 @@ struct CompareArguments
     int64_t base = -1;
     int64_t with = -1;
     std::string format = "table";
+    std::string iteration; ///< the range that marks one iteration of an imported trace (empty: found)
 };
 
 CLI::App* addCompareCommand(CLI::App& app, CompareArguments& arguments);

@@ -299,22 +299,57 @@ std::vector<double> batchRates(const TraceModel& model)
     return rates;
 }
 
-RunMetrics computeMetrics(
-    const SessionStore& store, const RunSummary& summary, const TraceModel& model, const GpuAttribution& gpu)
+/// A run without frames (an import): its iterations, or why there are none.
+void findImportedIterations(RunMetrics& m, const TraceModel& model, const std::string& marker)
+{
+    auto found = findIterations(model, marker);
+    if (found)
+        m.iterations = measureIterations(model, found.value());
+    else
+        m.iterationsNote = found.status().message();
+}
+
+/// The per-frame figures of an import, per iteration instead: its rate, time, ranges and device work.
+void applyIterationFigures(RunMetrics& m)
+{
+    const IterationMetrics& it = *m.iterations;
+    m.unit = "iteration";
+    m.frameMs = it.perSecond > 0 ? 1000.0 / it.perSecond : 0;
+    m.latencyP50Ms = it.medianMs;
+    m.latencyP95Ms = it.p95Ms;
+    m.latencyP99Ms = it.maxMs;
+    m.stageMs = it.rangeMsPerIteration;
+    if (it.gpuTraced) {
+        m.kernelsPerFrame = it.kernelsPerIteration;
+        m.kernelMsPerFrame = it.kernelMsPerIteration;
+        m.syncsPerFrame = it.syncsPerIteration;
+        m.syncWaitMsPerFrame = it.syncWaitMsPerIteration;
+        m.gpuBusyPercent = it.gpuBusyPercent;
+    }
+}
+
+RunMetrics computeMetrics(const SessionStore& store, const RunSummary& summary, const TraceModel& model,
+    const GpuAttribution& gpu, const std::string& iterationMarker)
 {
     RunMetrics m;
     describeRun(m, store, summary);
     m.frames = int64_t(model.frames.size());
-    const double frames = double(std::max<int64_t>(1, m.frames));
-    computeTiming(m, summary.record, model, frames);
+    if (m.frames == 0)
+        findImportedIterations(m, model, iterationMarker);
+    const double frames = double(std::max<int64_t>(1, m.iterations ? m.iterations->count : m.frames));
+    if (!m.iterations)
+        computeTiming(m, summary.record, model, frames);
     computeGpuMetrics(m, model, gpu, frames);
+    if (m.iterations)
+        applyIterationFigures(m);
     countHostScalarReads(m, model, frames);
     computeSystemCounters(m, model);
     readAgreement(m, summary.record.resultJson);
     return m;
 }
 
-Result<RunAnalysis> analyzeRun(const SessionStore& store, int64_t runId, const RunMetrics* previous)
+Result<RunAnalysis> analyzeRun(
+    const SessionStore& store, int64_t runId, const RunMetrics* previous, const std::string& iterationMarker)
 {
     ES_ASSIGN_OR_RETURN(std::vector<RunSummary> runs, store.runs());
     auto found = std::find_if(runs.begin(), runs.end(), [runId](const RunSummary& r) { return r.runId == runId; });
@@ -323,13 +358,29 @@ Result<RunAnalysis> analyzeRun(const SessionStore& store, int64_t runId, const R
     ES_ASSIGN_OR_RETURN(TraceModel model, loadRun(store, runId));
     const GpuAttribution gpu = attributeGpuWork(model);
     RunAnalysis analysis;
-    analysis.metrics = computeMetrics(store, *found, model, gpu);
+    analysis.metrics = computeMetrics(store, *found, model, gpu, iterationMarker);
     std::map<std::string, std::string> environment;
     if (auto env = store.environment())
         environment = env.value();
     analysis.findings = applyRules(analysis.metrics, gpu, previous, environment);
     return analysis;
 }
+
+namespace {
+
+/// Two imports: the speedup in iterations per second (with its interval from the iterations' rates) and the
+/// kernels that appeared, vanished or changed time the most.
+void compareIterations(const IterationMetrics& a, const IterationMetrics& b, Comparison& c)
+{
+    c.measuredSpeedup = a.perSecond > 0 ? b.perSecond / a.perSecond : 0;
+    if (!a.rates.empty() && !b.rates.empty()) {
+        c.speedup = ratioWithInterval(b.rates, a.rates);
+        c.speedupVerdict = ratioVerdict(*c.speedup);
+    }
+    c.kernelDiff = diffKernels(a.kernels, b.kernels);
+}
+
+} // namespace
 
 Comparison compareRuns(const RunAnalysis& base, const RunAnalysis& with)
 {
@@ -342,7 +393,21 @@ Comparison compareRuns(const RunAnalysis& base, const RunAnalysis& with)
                    bool higherIsBetter) {
         c.metrics.push_back({ name, unit, x, y, higherIsBetter });
     };
-    add("FPS", "frames/s", a.fps, b.fps, true);
+    // Imports count iterations, not frames: FPS does not apply to them (absent, not 0).
+    auto fpsOf = [](const RunMetrics& m) { return m.iterations ? std::nullopt : std::optional<double>(m.fps); };
+    auto iterationFigure = [](const RunMetrics& m, double IterationMetrics::*field) {
+        return m.iterations ? std::optional<double>((*m.iterations).*field) : std::nullopt;
+    };
+    add("FPS", "frames/s", fpsOf(a), fpsOf(b), true);
+    if (a.iterations || b.iterations) {
+        add("iterations/s", "iterations/s", iterationFigure(a, &IterationMetrics::perSecond),
+            iterationFigure(b, &IterationMetrics::perSecond), true);
+        add("time per iteration (median)", "ms", iterationFigure(a, &IterationMetrics::medianMs),
+            iterationFigure(b, &IterationMetrics::medianMs), false);
+        add("copies", "per iteration", iterationFigure(a, &IterationMetrics::copiesPerIteration),
+            iterationFigure(b, &IterationMetrics::copiesPerIteration), false);
+    }
+    const std::string per = a.unit == b.unit ? a.unit : "frame or iteration";
     add("latency p50", "ms", a.latencyP50Ms, b.latencyP50Ms, false);
     add("latency p95", "ms", a.latencyP95Ms, b.latencyP95Ms, false);
     add("latency p99", "ms", a.latencyP99Ms, b.latencyP99Ms, false);
@@ -356,12 +421,12 @@ Comparison compareRuns(const RunAnalysis& base, const RunAnalysis& with)
         return found == m.stageMs.end() ? std::optional<double>() : found->second;
     };
     for (const auto& [stage, present] : stages)
-        add(stage, "ms/frame", stageOf(a, stage), stageOf(b, stage), false);
+        add(stage, "ms/" + per, stageOf(a, stage), stageOf(b, stage), false);
     add("detector-only FPS", "frames/s", a.detectorOnlyFps, b.detectorOnlyFps, true);
     add("pipeline efficiency", "", a.pipelineEfficiency, b.pipelineEfficiency, true);
     auto gpuValue = [](const RunMetrics& m, double v) { return m.gpuTraced ? std::optional<double>(v) : std::nullopt; };
-    add("kernels", "per frame", gpuValue(a, a.kernelsPerFrame), gpuValue(b, b.kernelsPerFrame), false);
-    add("kernel time", "ms/frame", gpuValue(a, a.kernelMsPerFrame), gpuValue(b, b.kernelMsPerFrame), false);
+    add("kernels", "per " + per, gpuValue(a, a.kernelsPerFrame), gpuValue(b, b.kernelsPerFrame), false);
+    add("kernel time", "ms/" + per, gpuValue(a, a.kernelMsPerFrame), gpuValue(b, b.kernelMsPerFrame), false);
     for (const char* direction : { "HtoD", "DtoH", "DtoD" }) {
         auto copies = [direction](const RunMetrics& m) -> std::optional<double> {
             if (!m.gpuTraced)
@@ -369,12 +434,12 @@ Comparison compareRuns(const RunAnalysis& base, const RunAnalysis& with)
             auto found = m.copiesPerFrame.find(direction);
             return found == m.copiesPerFrame.end() ? 0.0 : found->second.count;
         };
-        add(std::string(direction) + " copies", "per frame", copies(a), copies(b), false);
+        add(std::string(direction) + " copies", "per " + per, copies(a), copies(b), false);
     }
-    add("synchronizations", "per frame", gpuValue(a, a.syncsPerFrame), gpuValue(b, b.syncsPerFrame), false);
-    add("sync wait", "ms/frame", gpuValue(a, a.syncWaitMsPerFrame), gpuValue(b, b.syncWaitMsPerFrame), false);
+    add("synchronizations", "per " + per, gpuValue(a, a.syncsPerFrame), gpuValue(b, b.syncsPerFrame), false);
+    add("sync wait", "ms/" + per, gpuValue(a, a.syncWaitMsPerFrame), gpuValue(b, b.syncWaitMsPerFrame), false);
     add("GPU busy", "%", gpuValue(a, a.gpuBusyPercent), gpuValue(b, b.gpuBusyPercent), true);
-    add("host scalar reads (.item())", "per frame", a.hostScalarReadsPerFrame, b.hostScalarReadsPerFrame, false);
+    add("host scalar reads (.item())", "per " + per, a.hostScalarReadsPerFrame, b.hostScalarReadsPerFrame, false);
     add("CPU load", "%", a.cpuLoadMeanPercent, b.cpuLoadMeanPercent, false);
     add("process RSS", "MB", a.rssMb, b.rssMb, false);
     add("power", "W", a.powerW, b.powerW, false);
@@ -408,18 +473,21 @@ Comparison compareRuns(const RunAnalysis& base, const RunAnalysis& with)
         c.speedup = ratioWithInterval(b.batchFps, a.batchFps);
         c.speedupVerdict = ratioVerdict(*c.speedup);
     }
+    if (a.iterations && b.iterations)
+        compareIterations(*a.iterations, *b.iterations, c);
     return c;
 }
 
-Result<LabAnalysis> analyzeSession(const SessionStore& store, const std::vector<int64_t>& runIds)
+Result<LabAnalysis> analyzeSession(
+    const SessionStore& store, const std::vector<int64_t>& runIds, const std::string& iterationMarker)
 {
     ES_ASSIGN_OR_RETURN(std::vector<RunSummary> runs, store.runs());
     LabAnalysis lab;
     for (const RunSummary& run : runs) {
         if (!runIds.empty() && std::find(runIds.begin(), runIds.end(), run.runId) == runIds.end())
             continue;
-        ES_ASSIGN_OR_RETURN(
-            RunAnalysis analysis, analyzeRun(store, run.runId, lab.runs.empty() ? nullptr : &lab.runs.back().metrics));
+        ES_ASSIGN_OR_RETURN(RunAnalysis analysis,
+            analyzeRun(store, run.runId, lab.runs.empty() ? nullptr : &lab.runs.back().metrics, iterationMarker));
         lab.runs.push_back(std::move(analysis));
     }
     if (lab.runs.empty())

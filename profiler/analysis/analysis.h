@@ -4,6 +4,7 @@
 // Before/after analysis of lab runs: metrics per run, findings that explain what a run spends its time on (each with
 // its evidence, the events behind it and the gain expected if fixed), and comparisons of runs (two steps of a lab,
 // runs of two sessions or devices, imported runs). Qt-free and Torch-free; computed from sessions.
+#include "analysis/iterations.h"
 #include "analysis/measurement_stats.h"
 #include "base/status.h"
 #include "store/session_store.h"
@@ -61,6 +62,11 @@ struct RunMetrics
     std::optional<double> agreementMatchedShare;
     std::optional<bool> detectionsIdentical;
     std::string agreementReference;
+    // Imported traces (no frames of the lab's): the program's iterations, and what the per-frame figures above are
+    // per iteration instead ("frame" for lab runs, "iteration" for imports with iterations).
+    std::string unit = "frame";
+    std::optional<IterationMetrics> iterations;
+    std::string iterationsNote; ///< why a run without frames has no iterations (what to do)
 };
 
 /// One rule that fired: what, why it matters, the evidence, where, and what fixing it should gain.
@@ -91,7 +97,9 @@ std::vector<double> batchRates(const TraceModel& model);
 
 /// Metrics and findings of one run of a session. `previous`: the run before it in a lab (for precision and
 /// detection rules), or null.
-Result<RunAnalysis> analyzeRun(const SessionStore& store, int64_t runId, const RunMetrics* previous = nullptr);
+/// `iterationMarker`: the range that marks one iteration of an import (empty: found as findIterations does).
+Result<RunAnalysis> analyzeRun(const SessionStore& store, int64_t runId, const RunMetrics* previous = nullptr,
+    const std::string& iterationMarker = "");
 
 /// One metric of two runs: absolute and relative change.
 struct MetricChange
@@ -114,6 +122,7 @@ struct Comparison
     std::optional<Estimate> speedup; ///< with's batch rates over base's, with its interval
     std::string speedupVerdict; ///< faster, slower, within noise or too few samples
     double predictedSpeedup = 1;
+    std::vector<KernelChange> kernelDiff; ///< imports: kernels that appeared, vanished or changed time the most
 };
 Comparison compareRuns(const RunAnalysis& base, const RunAnalysis& with);
 
@@ -132,6 +141,8 @@ struct StoredVerdict
 };
 StoredVerdict storedVerdict(const std::string& resultJson);
 
-Result<LabAnalysis> analyzeSession(const SessionStore& store, const std::vector<int64_t>& runIds = {});
+/// `iterationMarker` as analyzeRun takes it, for the imports among the runs.
+Result<LabAnalysis> analyzeSession(
+    const SessionStore& store, const std::vector<int64_t>& runIds = {}, const std::string& iterationMarker = "");
 
 } // namespace es::prof

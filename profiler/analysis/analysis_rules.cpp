@@ -318,16 +318,35 @@ constexpr RuleEntry kRules[] = {
     { "detections-changed", detectionsChanged },
 };
 
+/// The rules speak of frames; an import's figures are per iteration, and its findings say so.
+void replaceAll(std::string& text, const std::string& from, const std::string& to)
+{
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+}
+
+void sayPer(Finding& f, const std::string& unit)
+{
+    for (std::string* text : { &f.title, &f.evidence, &f.explanation }) {
+        replaceAll(*text, "per frame", "per " + unit);
+        replaceAll(*text, "the frame", "the " + unit);
+        replaceAll(*text, "frame time", unit + " time");
+    }
+}
+
 } // namespace
 
 std::vector<Finding> applyRules(const RunMetrics& m, const GpuAttribution& gpu, const RunMetrics* previous,
     const std::map<std::string, std::string>& environment)
 {
-    const RuleInput input { m, gpu, previous, environment, double(std::max<int64_t>(1, m.frames)), m.frameMs };
+    const int64_t units = m.iterations ? m.iterations->count : m.frames;
+    const RuleInput input { m, gpu, previous, environment, double(std::max<int64_t>(1, units)), m.frameMs };
     std::vector<Finding> findings;
     for (const RuleEntry& rule : kRules) {
         for (Finding& f : rule.apply(input)) {
             f.rule = rule.id;
+            if (m.unit != "frame")
+                sayPer(f, m.unit);
             findings.push_back(std::move(f));
         }
     }
