@@ -350,4 +350,10 @@ GpuAttribution attributeGpuWork(const TraceModel& model)
     return GpuWorkAttributor(model).attribute();
 }
 
+int64_t unionLength(std::vector<std::pair<int64_t, int64_t>> spans)
+{
+    mergeIntervals(spans);
+    return totalLength(spans);
+}
+
 } // namespace es::prof

@@ -65,6 +65,9 @@ struct GpuAttribution
 /// Attributes one run's GPU activity. `model` must be finalized (tracks sorted by start).
 GpuAttribution attributeGpuWork(const TraceModel& model);
 
+/// Total length in ns of the union of `spans` ([start, end) pairs, in any order; empty ones count for nothing).
+int64_t unionLength(std::vector<std::pair<int64_t, int64_t>> spans);
+
 /// "DtoH" for ENUM_CUDA_MEMCPY_OPER 2, and so on; "other" for the rest.
 const char* copyDirection(uint8_t copyKind);
 /// "Stream Sync" for ENUM_CUPTI_SYNC_TYPE 3, and so on, as Nsight Systems names them; "Unknown Sync" for the rest.

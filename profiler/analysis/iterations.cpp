@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "analysis/iterations.h"
 
+#include "analysis/gpu_attribution.h"
 #include "model/stage_stats.h"
 
 #include <algorithm>
 #include <cctype>
-#include <climits>
 #include <cmath>
 #include <unordered_map>
 
@@ -110,26 +110,6 @@ std::unordered_map<uint32_t, int64_t> launchTimes(const TraceModel& model)
     return times;
 }
 
-/// Total length of the union of `spans` (sorted or not).
-int64_t unionNs(std::vector<std::pair<int64_t, int64_t>> spans)
-{
-    std::sort(spans.begin(), spans.end());
-    int64_t total = 0, openStart = 0, openEnd = INT64_MIN;
-    for (const auto& [start, end] : spans) {
-        if (start > openEnd) {
-            if (openEnd > openStart)
-                total += openEnd - openStart;
-            openStart = start;
-            openEnd = end;
-        } else {
-            openEnd = std::max(openEnd, end);
-        }
-    }
-    if (openEnd > openStart)
-        total += openEnd - openStart;
-    return total;
-}
-
 void measureDurations(IterationMetrics& m, const std::vector<IterationWindow>& windows)
 {
     std::vector<double> ms;
@@ -193,7 +173,7 @@ void measureDeviceWork(IterationMetrics& m, const TraceModel& model, const std::
             }
     }
     if (m.gpuTraced)
-        m.gpuBusyPercent = 100.0 * double(unionNs(std::move(busy))) / double(spanEnd - spanStart);
+        m.gpuBusyPercent = 100.0 * double(unionLength(std::move(busy))) / double(spanEnd - spanStart);
 }
 
 /// The other ranges (user annotations, NVTX) within the iterations, by key, per iteration.
