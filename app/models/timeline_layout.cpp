@@ -83,8 +83,10 @@ std::shared_ptr<const TimelineLayout> TimelineLayout::build(std::shared_ptr<cons
             { LaneKind::Frames, "Frames", "measured frames (batch windows)", -1, { rowOver(trace.frames) } });
     for (size_t t = 0; t < trace.threads.size(); ++t) {
         const prof::ThreadTrack& thread = trace.threads[t];
-        const std::string group
-            = "Thread " + trace.strings.get(thread.name) + " (" + std::to_string(thread.osTid) + ")";
+        // As nsys names a thread row: "pt_main_thread (1102)"; a thread known only by its id, "thread 1102".
+        const std::string& name = trace.strings.get(thread.name);
+        const std::string id = std::to_string(thread.osTid);
+        const std::string group = name == "thread " + id || name.empty() ? "thread " + id : name + " (" + id + ")";
         if (!thread.ranges.empty())
             lanes.push_back({ LaneKind::Ranges, group, "NVTX ranges", int(t), rowsByDepth(thread.ranges) });
         if (!thread.operators.empty())

@@ -43,7 +43,7 @@ private:
 struct Lane
 {
     LaneKind kind = LaneKind::Ranges;
-    std::string group; ///< "Thread lab (4242)", "GPU 0 stream 7", "Counters"
+    std::string group; ///< "lab (4242)", "GPU 0 stream 7", "Counters"
     std::string label; ///< "NVTX ranges", "kernels", "cpu3 load (%)"
     int trackIndex = -1; ///< into the model's threads, streams or counters
     std::vector<EventRow> rows;

@@ -41,6 +41,10 @@ Result<TraceKind> detectTraceKind(const std::string& path);
 /// PyTorch profiler (Kineto) trace JSON (2021 and current forms, plain or gzipped) or an NVTXT file.
 Result<RunData> readTrace(const std::string& path, ExchangeStats* stats = nullptr);
 
+/// A thread's name as nsys shows it: "pt_main_thread" for the PyTorch profiler's "thread 1102 (pt_main_thread)";
+/// other names as they are.
+std::string displayThreadName(const std::string& name);
+
 /// readTrace, then appends the run to the session at `sessionPath` (created when missing); returns its run id.
 Result<int64_t> importTrace(const std::string& path, const std::string& sessionPath, ExchangeStats* stats = nullptr);
 

@@ -75,7 +75,7 @@ private slots:
         QCOMPARE(ranges->rows.size(), size_t(2)); // frames outside, stages inside
         QCOMPARE(ranges->rows[0].size(), size_t(3));
         QCOMPARE(ranges->rows[1].size(), size_t(12));
-        QCOMPARE(QString::fromStdString(ranges->group), QStringLiteral("Thread lab (4242)"));
+        QCOMPARE(QString::fromStdString(ranges->group), QStringLiteral("lab (4242)"));
         QCOMPARE(laneOf(*layout, LaneKind::ApiCalls)->rows[0].size(), size_t(3 * (10 + 2 * 5)));
         QCOMPARE(laneOf(*layout, LaneKind::Kernels)->rows[0].size(), size_t(30));
         QCOMPARE(laneOf(*layout, LaneKind::Copies)->rows[0].size(), size_t(15));

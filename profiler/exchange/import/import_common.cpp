@@ -32,9 +32,52 @@ uint16_t ImportedRun::thread(int64_t osTid)
     info.index = index;
     info.osTid = osTid;
     info.pthreadLow32 = 0;
+    // A session keeps thread ids in nsys's 24 bits; a tool that wrote a pthread id (older PyTorch profilers) or a
+    // negative id gets a stand-in from the top of that range, and its API calls still find it by the id's low 32 bits.
+    if (osTid < 0 || osTid > kLargestStoredTid) {
+        int64_t standIn = kLargestStoredTid - int64_t(m_originalTids.size());
+        while (m_threads.count(standIn))
+            --standIn;
+        info.osTid = standIn;
+        info.pthreadLow32 = uint32_t(uint64_t(osTid));
+        m_originalTids[standIn] = osTid;
+    }
     m_data.threads.push_back(info);
     m_threads.emplace(osTid, index);
     return index;
+}
+
+int64_t ImportedRun::storedTid(int64_t osTid)
+{
+    return m_data.threads[thread(osTid)].osTid;
+}
+
+std::string displayThreadName(const std::string& name)
+{
+    // "thread 3554 (pt_main_thread)" -> "pt_main_thread"; the id is shown beside the name.
+    const std::string prefix = "thread ";
+    if (name.compare(0, prefix.size(), prefix) != 0 || name.empty() || name.back() != ')')
+        return name;
+    const size_t open = name.find(" (", prefix.size());
+    if (open == std::string::npos || open == prefix.size())
+        return name;
+    const std::string id = name.substr(prefix.size(), open - prefix.size());
+    const bool numeric = std::all_of(id.begin(), id.end(), [](char c) { return (c >= '0' && c <= '9') || c == '-'; });
+    const std::string inner = name.substr(open + 2, name.size() - open - 3);
+    return numeric && !inner.empty() ? inner : name;
+}
+
+void ImportedRun::settleThreadNames()
+{
+    std::map<int64_t, std::string> named;
+    for (const auto& [osTid, name] : m_data.threadNames) {
+        auto found = m_threads.find(osTid);
+        const int64_t stored = found == m_threads.end() ? osTid : m_data.threads[found->second].osTid;
+        named[stored] = displayThreadName(name);
+    }
+    for (const auto& [standIn, original] : m_originalTids)
+        named.emplace(standIn, "thread " + std::to_string(original));
+    m_data.threadNames = std::move(named);
 }
 
 void ImportedRun::addRange(int64_t osTid, int64_t startNs, int64_t endNs, const std::string& name, uint32_t argb)
@@ -56,8 +99,7 @@ void ImportedRun::addRange(int64_t osTid, int64_t startNs, int64_t endNs, const 
 
 void ImportedRun::addOperator(int64_t osTid, int64_t startNs, int64_t endNs, const std::string& name)
 {
-    thread(osTid);
-    m_data.operators.push_back({ startNs, std::max(startNs, endNs), name, osTid, 0 });
+    m_data.operators.push_back({ startNs, std::max(startNs, endNs), name, storedTid(osTid), 0 });
 }
 
 RunData ImportedRun::finish(ExchangeStats& stats)
@@ -86,6 +128,7 @@ RunData ImportedRun::finish(ExchangeStats& stats)
         span(s.startNs, s.endNs);
     m_data.run.startNs = first == INT64_MAX ? 0 : first;
     m_data.run.endNs = last == INT64_MIN ? 0 : last;
+    settleThreadNames();
     m_data.gpuTracingState = g.empty() ? es::gpu_tracing::kOff : es::gpu_tracing::kTraced;
     stats.events += int64_t(m_data.ranges.size() + m_data.operators.size() + g.recordCount());
     std::sort(m_data.operators.begin(), m_data.operators.end(), [](const auto& a, const auto& b) {

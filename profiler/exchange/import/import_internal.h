@@ -27,7 +27,10 @@ class ImportedRun
 {
 public:
     ImportedRun(const std::string& path, const std::string& tool);
+    /// The index of the thread with `osTid` as the tool wrote it, added on first use.
     uint16_t thread(int64_t osTid);
+    /// The id the session keeps for `osTid`: itself, or a stand-in where it does not fit nsys's 24 bits.
+    int64_t storedTid(int64_t osTid);
     void nameThread(int64_t osTid, const std::string& name) { m_data.threadNames[osTid] = name; }
     void addRange(int64_t osTid, int64_t startNs, int64_t endNs, const std::string& name, uint32_t argb = 0xFF999999);
     void addOperator(int64_t osTid, int64_t startNs, int64_t endNs, const std::string& name);
@@ -37,7 +40,12 @@ public:
     RunData finish(ExchangeStats& stats);
 
 private:
+    static constexpr int64_t kLargestStoredTid = 0xFFFFFF;
+    /// Thread names keyed by the stored ids, as nsys shows them ("pt_main_thread", not "thread 1102 (...)").
+    void settleThreadNames();
+
     RunData m_data;
+    std::map<int64_t, int64_t> m_originalTids; ///< stand-in -> the id the tool wrote
     std::unordered_map<int64_t, uint16_t> m_threads;
     std::unordered_map<std::string, uint32_t> m_rangeNames;
 };

@@ -348,13 +348,12 @@ private:
         GpuApiCall call;
         call.startNs = e.startNs;
         call.endNs = e.endNs;
-        call.threadId = uint32_t(e.tid);
+        call.threadId = uint32_t(run.storedTid(e.tid));
         call.processId = uint32_t(e.pid);
         call.correlationId = uint32_t(e.correlation);
         call.callbackId = uint32_t(argInt(e.args, "cbid", 0));
         call.nameIndex = gpu.intern(e.name);
         call.driver = e.category == "cuda_driver";
-        run.thread(e.tid);
         gpu.apiCalls.push_back(call);
     }
 

@@ -5,6 +5,7 @@
 #include "base/sqlite_util.h"
 #include "base/text_writer.h"
 #include "exchange/exchange.h"
+#include "model/trace_model.h"
 #include "store/session_store.h"
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <unistd.h>
 
@@ -370,6 +372,47 @@ TEST(Import, RealTracesOfSharedTestdata)
     auto store = SessionStore::openForReading(session).value();
     EXPECT_EQ(count(store->database(), "SELECT sum(\"end\" - start) FROM CUPTI_ACTIVITY_KIND_KERNEL"), want);
 #endif
+}
+
+// A PyTorch trace of an older profiler writes pthread ids (past nsys's 24 bits) and names threads "thread N (name)":
+// the session keeps a stand-in id that round-trips, the thread's API calls and operators stay on it, and its name
+// reads as nsys shows one.
+TEST(Import, ThreadIdsPastTwentyFourBitsAndNames)
+{
+    const std::string trace = temp("pthread.json");
+    std::ofstream(trace) << R"json({"traceEvents": [
+{"ph": "M", "name": "thread_name", "pid": 77, "tid": 139871234567936, "args": {"name": "thread 139871234567936 (pt_main_thread)"}},
+{"ph": "M", "name": "thread_name", "pid": 77, "tid": 1102, "args": {"name": "thread 1102 (pt_autograd_0)"}},
+{"ph": "X", "cat": "cpu_op", "name": "aten::add", "pid": 77, "tid": 139871234567936, "ts": 10, "dur": 5},
+{"ph": "X", "cat": "cuda_runtime", "name": "cudaLaunchKernel", "pid": 77, "tid": 139871234567936, "ts": 11, "dur": 2, "args": {"correlation": 9}},
+{"ph": "X", "cat": "kernel", "name": "add_kernel", "pid": 0, "tid": 7, "ts": 14, "dur": 3, "args": {"correlation": 9, "stream": 7, "device": 0}},
+{"ph": "X", "cat": "cpu_op", "name": "aten::mul", "pid": 77, "tid": 1102, "ts": 20, "dur": 4},
+{"ph": "X", "cat": "cpu_op", "name": "aten::neg", "pid": 77, "tid": -247463936, "ts": 30, "dur": 1}
+]})json";
+    const std::string session = temp("pthread.sqlite");
+    auto runId = importTrace(trace, session);
+    ASSERT_TRUE(runId.isOk()) << runId.status().message();
+    auto store = SessionStore::openForReading(session).value();
+    auto model = loadRun(*store, runId.value());
+    ASSERT_TRUE(model.isOk()) << model.status().message();
+    std::map<std::string, const ThreadTrack*> byName;
+    for (const ThreadTrack& thread : model->threads)
+        byName[model->strings.get(thread.name)] = &thread;
+    ASSERT_EQ(byName.size(), 3u);
+    ASSERT_TRUE(byName.count("pt_main_thread"));
+    ASSERT_TRUE(byName.count("pt_autograd_0"));
+    ASSERT_TRUE(byName.count("thread -247463936"));
+    const ThreadTrack& main = *byName["pt_main_thread"];
+    EXPECT_GE(main.osTid, 0);
+    EXPECT_LE(main.osTid, 0xFFFFFF);
+    EXPECT_EQ(main.operators.size(), 1u);
+    EXPECT_EQ(main.apiCalls.size(), 1u) << "the launch stays on the thread that made it";
+    EXPECT_EQ(byName["pt_autograd_0"]->osTid, 1102);
+    EXPECT_EQ(byName["pt_autograd_0"]->operators.size(), 1u);
+    EXPECT_NE(byName["thread -247463936"]->osTid, main.osTid);
+    EXPECT_EQ(displayThreadName("thread 3554 (pt_main_thread)"), "pt_main_thread");
+    EXPECT_EQ(displayThreadName("thread 3554"), "thread 3554");
+    EXPECT_EQ(displayThreadName("worker (2)"), "worker (2)");
 }
 
 TEST(Import, BadFilesGiveClearErrors)
