@@ -6,7 +6,11 @@
 
 #include "model/vocabulary.h"
 
+#include "model/gpu_activity.h"
+
+#include <algorithm>
 #include <cctype>
+#include <map>
 
 namespace es::app {
 
@@ -29,10 +33,48 @@ int stepNumberOf(const prof::RunMetrics& metrics)
     return metrics.step.size() > 1 && metrics.step[0] == 's' ? metrics.step[1] - '0' : int(metrics.runId % 7);
 }
 
-/// The run's FPS interval as (low, high), or (0, 0) when the run has none (one batch, or an older session).
+/// The run's rate interval as (low, high): FPS for a lab run, iterations per second for an import; (0, 0) when the
+/// run has none (one batch, or an older session).
 QPointF intervalOf(const prof::RunMetrics& metrics)
 {
-    return metrics.fpsInterval ? QPointF(metrics.fpsInterval->low, metrics.fpsInterval->high) : QPointF(0, 0);
+    const std::optional<prof::Interval>& interval
+        = metrics.iterations ? metrics.iterations->perSecondInterval : metrics.fpsInterval;
+    return interval ? QPointF(interval->low, interval->high) : QPointF(0, 0);
+}
+
+/// An import in which no iterations were found: it has no rate at all (not a rate of 0).
+bool hasNoRate(const prof::RunMetrics& metrics)
+{
+    return !metrics.iterations && metrics.frames == 0;
+}
+
+/// "it/s" where both runs are imports with iterations, "FPS" where both are lab runs, else "per s".
+QString rateUnit(const prof::RunMetrics& base, const prof::RunMetrics& with)
+{
+    if (base.iterations && with.iterations)
+        return QStringLiteral("it/s");
+    return !base.iterations && !with.iterations ? QStringLiteral("FPS") : QStringLiteral("per s");
+}
+
+/// A chart with nothing to draw and a title that says why.
+BarChartData emptyChart(
+    const QString& title, const QString& unit, const prof::RunMetrics& base, const prof::RunMetrics& with)
+{
+    BarChartData data;
+    data.title = title;
+    data.unit = unit;
+    data.categories = { shortName(base), shortName(with) };
+    return data;
+}
+
+/// "#2 has no iterations: <what to do>", for the first of the two runs without a rate.
+QString noRateReason(const prof::RunMetrics& base, const prof::RunMetrics& with)
+{
+    const prof::RunMetrics& missing = hasNoRate(base) ? base : with;
+    return QObject::tr("%1 has no iterations (%2)")
+        .arg(shortName(missing),
+            missing.iterationsNote.empty() ? QObject::tr("no range or ProfilerStep marks them")
+                                           : QString::fromStdString(missing.iterationsNote));
 }
 
 BarChartData pairData(const QString& title, const QString& unit, const prof::RunMetrics& base,
@@ -53,8 +95,43 @@ BarChartData pairData(const QString& title, const QString& unit, const prof::Run
 
 } // namespace
 
+double rateOf(const prof::RunMetrics& metrics)
+{
+    return metrics.iterations ? metrics.iterations->perSecond : metrics.fps;
+}
+
+QString rateLabel(const prof::RunMetrics& metrics)
+{
+    if (metrics.iterations)
+        return QStringLiteral("%1 it/s").arg(metrics.iterations->perSecond, 0, 'g', 4);
+    if (hasNoRate(metrics))
+        return QObject::tr("no iterations found");
+    return QStringLiteral("%1 FPS").arg(metrics.fps, 0, 'f', 2);
+}
+
+QString iterationsSentence(const prof::RunMetrics& metrics)
+{
+    const QString run = shortName(metrics);
+    if (!metrics.iterations)
+        return hasNoRate(metrics)
+            ? QObject::tr("%1: no iterations found: %2").arg(run, QString::fromStdString(metrics.iterationsNote))
+            : QString();
+    const prof::IterationMetrics& it = *metrics.iterations;
+    return QObject::tr("%1: %2 marked by \"%3\" (%4); %5 it/s, median %6 ms (p95 %7 ms)")
+        .arg(run)
+        .arg(it.count == 1 ? QObject::tr("1 iteration") : QObject::tr("%1 iterations").arg(it.count))
+        .arg(QString::fromStdString(it.marker), QString::fromStdString(it.source))
+        .arg(it.perSecond, 0, 'g', 4)
+        .arg(it.medianMs, 0, 'g', 4)
+        .arg(it.p95Ms, 0, 'g', 4);
+}
+
 QString runCaption(const prof::RunMetrics& metrics)
 {
+    if (metrics.frames == 0)
+        return QStringLiteral("%1 on %2")
+            .arg(QString::fromStdString(metrics.title.empty() ? metrics.step : metrics.title))
+            .arg(QString::fromStdString(metrics.deviceName.empty() ? metrics.device : metrics.deviceName));
     return QStringLiteral("%1 on %2 · %3 · batch %4")
         .arg(QString::fromStdString(metrics.step))
         .arg(QString::fromStdString(metrics.deviceName.empty() ? metrics.device : metrics.deviceName))
@@ -64,9 +141,14 @@ QString runCaption(const prof::RunMetrics& metrics)
 
 QString speedupSentence(const prof::Comparison& comparison)
 {
+    const prof::RunMetrics& base = comparison.base.metrics;
+    const prof::RunMetrics& with = comparison.with.metrics;
+    if (hasNoRate(base) || hasNoRate(with))
+        return QObject::tr("No speedup: %1").arg(noRateReason(base, with));
     if (!comparison.speedup || comparison.speedup->interval.samples == 0)
-        return QObject::tr("Measured speedup %1x (no batch rates to give it an interval)")
-            .arg(comparison.measuredSpeedup, 0, 'f', 2);
+        return QObject::tr("Measured speedup %1x (no %2 rates to give it an interval)")
+            .arg(comparison.measuredSpeedup, 0, 'f', 2)
+            .arg(base.iterations || with.iterations ? QObject::tr("iteration") : QObject::tr("batch"));
     const prof::Estimate& speedup = *comparison.speedup;
     return QObject::tr("Measured speedup %1x (%2% interval %3-%4x): %5")
         .arg(speedup.value, 0, 'f', 2)
@@ -92,16 +174,21 @@ QString verdictSentence(const prof::RunMetrics& metrics)
 BarChartData waterfallData(const prof::LabAnalysis& analysis)
 {
     BarChartData data;
-    data.unit = "FPS";
     data.stacked = true;
     data.labels = false;
     QString device;
+    bool allImports = true;
     for (size_t i = 0; i < analysis.runs.size(); ++i) {
         const prof::RunMetrics& metrics = analysis.runs[i].metrics;
+        allImports = allImports && metrics.frames == 0;
         device = QString::fromStdString(metrics.deviceName.empty() ? metrics.device : metrics.deviceName);
-        QString label = QStringLiteral("%1: %2").arg(shortStep(metrics)).arg(metrics.fps, 0, 'f', 2);
-        if (i > 0) {
-            QString change = relativeChange(analysis.runs[i - 1].metrics.fps, metrics.fps);
+        // A lab run's FPS as a bare number (the axis says FPS); an import's rate with its unit, or why it has none.
+        QString label = QStringLiteral("%1: %2").arg(
+            shortStep(metrics), metrics.frames > 0 ? QString::number(metrics.fps, 'f', 2) : rateLabel(metrics));
+        const prof::RunMetrics* before = i > 0 ? &analysis.runs[i - 1].metrics : nullptr;
+        if (before && !hasNoRate(*before) && !hasNoRate(metrics)
+            && bool(before->iterations) == bool(metrics.iterations)) {
+            QString change = relativeChange(rateOf(*before), rateOf(metrics));
             if (i - 1 < analysis.steps.size() && analysis.steps[i - 1].speedupVerdict == "within noise")
                 change = QObject::tr("%1, within noise").arg(change);
             if (!change.isEmpty())
@@ -119,23 +206,32 @@ BarChartData waterfallData(const prof::LabAnalysis& analysis)
             stepColor(stepNumberOf(metrics)), {}
         };
         series.values.fill(0.0, int(analysis.runs.size()));
-        series.values[int(i)] = metrics.fps;
+        series.values[int(i)] = rateOf(metrics);
         data.series.push_back(std::move(series));
     }
-    data.title = QObject::tr("FPS per step, each against the one before · %1").arg(device);
+    data.unit = allImports ? QStringLiteral("it/s") : QStringLiteral("FPS");
+    data.title = allImports ? QObject::tr("Iterations per second per imported run, each against the one before")
+                            : QObject::tr("FPS per step, each against the one before · %1").arg(device);
     return data;
 }
 
 BarChartData fpsData(const prof::RunMetrics& base, const prof::RunMetrics& with)
 {
-    BarChartData data
-        = pairData(QObject::tr("Frames per second (higher is better)"), "FPS", base, with, base.fps, with.fps);
+    const QString unit = rateUnit(base, with);
+    if (hasNoRate(base) || hasNoRate(with))
+        return emptyChart(QObject::tr("Rate: %1").arg(noRateReason(base, with)), unit, base, with);
+    const QString title = unit == "it/s" ? QObject::tr("Iterations per second (higher is better)")
+        : unit == "FPS"                  ? QObject::tr("Frames per second (higher is better)")
+                                         : QObject::tr("Frames or iterations per second (higher is better)");
+    BarChartData data = pairData(title, unit, base, with, rateOf(base), rateOf(with));
     data.errorBars = { intervalOf(base), intervalOf(with) };
     return data;
 }
 
 BarChartData stageData(const prof::RunMetrics& base, const prof::RunMetrics& with)
 {
+    if (base.frames == 0 || with.frames == 0)
+        return rangeData(base, with);
     BarChartData data;
     data.title = QObject::tr("Time per frame by stage (ms, lower is better)");
     data.unit = "ms per frame";
@@ -153,6 +249,79 @@ BarChartData stageData(const prof::RunMetrics& base, const prof::RunMetrics& wit
     return data;
 }
 
+BarChartData rangeData(const prof::RunMetrics& base, const prof::RunMetrics& with)
+{
+    // An import's ranges are the program's own (they may nest): the eight that take the longest, side by side.
+    std::map<std::string, double> longest;
+    for (const prof::RunMetrics* metrics : { &base, &with })
+        for (const auto& [range, ms] : metrics->stageMs)
+            longest[range] = std::max(longest[range], ms);
+    std::vector<std::pair<double, std::string>> order;
+    for (const auto& [range, ms] : longest)
+        order.emplace_back(-ms, range);
+    std::sort(order.begin(), order.end());
+    order.resize(std::min<size_t>(order.size(), 8));
+    const QString per = base.iterations && with.iterations ? QObject::tr("iteration") : QObject::tr("frame");
+    BarChartData data = emptyChart(order.empty()
+            ? QObject::tr("Time per %1 by range: no ranges within the iterations (annotate the loop with "
+                          "record_function or NVTX)")
+                  .arg(per)
+            : QObject::tr("Time per %1 by range (ms; ranges may nest)").arg(per),
+        QStringLiteral("ms per %1").arg(per), base, with);
+    if (order.empty())
+        return data;
+    data.categories.clear();
+    data.horizontal = true;
+    BarChartData::Series before { shortName(base), stepColor(stepNumberOf(base)), {} };
+    BarChartData::Series after { shortName(with), stepColor(stepNumberOf(with)), {} };
+    if (before.color == after.color)
+        after.color = after.color.darker(160);
+    for (const auto& [negativeMs, range] : order) {
+        data.categories << QString::fromStdString(range);
+        const auto value = [&range = range](const prof::RunMetrics& metrics) {
+            auto found = metrics.stageMs.find(range);
+            return found == metrics.stageMs.end() ? 0.0 : found->second;
+        };
+        before.values << value(base);
+        after.values << value(with);
+    }
+    data.series = { before, after };
+    return data;
+}
+
+BarChartData kernelDiffData(const prof::Comparison& comparison)
+{
+    const prof::RunMetrics& base = comparison.base.metrics;
+    const prof::RunMetrics& with = comparison.with.metrics;
+    if (comparison.kernelDiff.empty())
+        return emptyChart(base.iterations && with.iterations
+                ? QObject::tr("Kernels per iteration: no GPU kernels in these traces")
+                : QObject::tr("Kernel diff: for two imported traces with iterations"),
+            QStringLiteral("ms per iteration"), base, with);
+    BarChartData data = emptyChart(QObject::tr("Kernels that changed the most (ms per iteration, by name)"),
+        QStringLiteral("ms per iteration"), base, with);
+    data.categories.clear();
+    data.horizontal = true;
+    BarChartData::Series before { shortName(base), stepColor(stepNumberOf(base)), {} };
+    BarChartData::Series after { shortName(with), stepColor(stepNumberOf(with)), {} };
+    if (before.color == after.color)
+        after.color = after.color.darker(160);
+    const size_t shown = std::min<size_t>(comparison.kernelDiff.size(), 10);
+    for (size_t i = 0; i < shown; ++i) {
+        const prof::KernelChange& change = comparison.kernelDiff[i];
+        QString name = QString::fromStdString(prof::shortKernelName(change.name));
+        if (name.size() > 40)
+            name = name.left(39) + QChar(0x2026);
+        data.categories << (change.change == "changed"
+                ? name
+                : QStringLiteral("%1 (%2)").arg(name, QString::fromStdString(change.change)));
+        before.values << change.base.msPerIteration;
+        after.values << change.with.msPerIteration;
+    }
+    data.series = { before, after };
+    return data;
+}
+
 BarChartData copiesData(const prof::RunMetrics& base, const prof::RunMetrics& with)
 {
     BarChartData data;
@@ -160,6 +329,10 @@ BarChartData copiesData(const prof::RunMetrics& base, const prof::RunMetrics& wi
         ? QObject::tr("Copies and synchronizations per frame (CUPTI)")
         : QObject::tr("Host scalar reads per frame (.item(), from the operators; no GPU trace in these runs)");
     data.unit = "per frame";
+    if (base.iterations && with.iterations) {
+        data.title.replace(QObject::tr("per frame"), QObject::tr("per iteration"));
+        data.unit = "per iteration";
+    }
     data.categories = { shortName(base), shortName(with) };
     const auto copies = [](const prof::RunMetrics& metrics, const char* direction) {
         auto found = metrics.copiesPerFrame.find(direction);
@@ -244,6 +417,9 @@ LineChartData utilizationData(
     };
     add(base, baseName, Qt::SolidLine);
     add(with, withName, Qt::DashLine);
+    if (base && with && data.series.empty())
+        data.title = QObject::tr("Utilization: no CPU or GPU load was sampled in these runs (an imported trace "
+                                 "carries none)");
     return data;
 }
 

@@ -13,9 +13,15 @@ namespace es::app {
 /// FPS of every run of the lab, each bar in its step's colour, its relative change against the run before in the
 /// category label ("s1: 1.53 (+40 %)"; the legend names each step in full).
 BarChartData waterfallData(const prof::LabAnalysis& analysis);
+/// The two runs' rates with their intervals: FPS, or iterations per second for imports; empty with the reason where a
+/// run has no rate.
 BarChartData fpsData(const prof::RunMetrics& base, const prof::RunMetrics& with);
-/// Time per frame by stage, stacked, one bar per run.
+/// Time per frame by stage, stacked, one bar per run (rangeData for imports).
 BarChartData stageData(const prof::RunMetrics& base, const prof::RunMetrics& with);
+/// Imports (and any run without the lab's stages): the ranges that take the longest per iteration, side by side.
+BarChartData rangeData(const prof::RunMetrics& base, const prof::RunMetrics& with);
+/// Imports: the kernels that appeared, vanished or changed time the most, ms per iteration before and after.
+BarChartData kernelDiffData(const prof::Comparison& comparison);
 /// Copies by direction, synchronizations and host scalar reads per frame.
 BarChartData copiesData(const prof::RunMetrics& base, const prof::RunMetrics& with);
 BarChartData gpuBusyData(const prof::RunMetrics& base, const prof::RunMetrics& with);
@@ -30,6 +36,14 @@ QString speedupSentence(const prof::Comparison& comparison);
 /// "#3 s2: steady", "#3 s2: disturbed (other processes used 54% ...; ...)", or "#3 s2: not judged" for runs of an
 /// older session or an import.
 QString verdictSentence(const prof::RunMetrics& metrics);
+
+/// A run's rate: FPS for a lab run, iterations per second for an import (0 for an import without iterations).
+double rateOf(const prof::RunMetrics& metrics);
+/// "12.30 FPS", "5.72 it/s" or "no iterations found".
+QString rateLabel(const prof::RunMetrics& metrics);
+/// An import's iterations: how many, what marks them and how it was chosen, rate and time; why there are none; empty
+/// for a lab run.
+QString iterationsSentence(const prof::RunMetrics& metrics);
 
 /// "SSD300 on <device> · <precision> · batch N": what a pair of runs ran on, for captions.
 QString runCaption(const prof::RunMetrics& metrics);

@@ -12,8 +12,10 @@
 #include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QScrollArea>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -29,6 +31,7 @@ ComparePage::ComparePage(SessionDocument* document, QWidget* parent)
     , m_base(new QComboBox)
     , m_with(new QComboBox)
     , m_verdicts(new QLabel)
+    , m_iterationMarker(new QLineEdit)
     , m_findingsView(new QTableView)
     , m_metricsView(new QTableView)
     , m_findings(new FindingsModel(this))
@@ -36,6 +39,18 @@ ComparePage::ComparePage(SessionDocument* document, QWidget* parent)
 {
     m_header->setWordWrap(true);
     auto* exportButton = new QPushButton(tr("Export all charts…"));
+    auto* addTraceButton = new QPushButton(tr("Add a trace…"));
+    addTraceButton->setObjectName("addTrace");
+    addTraceButton->setToolTip(tr("Import another trace (nsys SQLite, PyTorch profiler JSON, NVTXT) into this session "
+                                  "to compare it with the runs here: your program before and after a change"));
+    m_iterationMarker->setObjectName("iterationMarker");
+    m_iterationMarker->setPlaceholderText(tr("found: ProfilerStep#, else the NVTX range that repeats"));
+    m_iterationMarker->setToolTip(tr("The range or operator that marks one iteration of an imported trace (its \"#N\" "
+                                     "may be left off); empty: EdgeScope finds it. Enter applies it."));
+    auto* iterations = new QHBoxLayout;
+    iterations->addWidget(new QLabel(tr("Iteration of an import:")));
+    iterations->addWidget(m_iterationMarker, 1);
+    iterations->addWidget(addTraceButton);
     auto* pick = new QHBoxLayout;
     pick->addWidget(new QLabel(tr("Before:")));
     pick->addWidget(m_base, 1);
@@ -54,9 +69,11 @@ ComparePage::ComparePage(SessionDocument* document, QWidget* parent)
     m_findingsView->setToolTip(tr("Double-click a finding to see it in the timeline"));
 
     auto* content = new QWidget;
+    m_content = content;
     auto* layout = new QVBoxLayout(content);
     layout->addWidget(m_header);
     layout->addLayout(m_waterfallGrid);
+    layout->addLayout(iterations);
     layout->addLayout(pick);
     m_verdicts->setObjectName("verdicts");
     m_verdicts->setWordWrap(true);
@@ -84,6 +101,14 @@ ComparePage::ComparePage(SessionDocument* document, QWidget* parent)
         // A finding that is gone is best seen in the run that still had it.
         const QComboBox* run = row->change == tr("gone") ? m_base : m_with;
         emit showInTimeline(run->currentData().toLongLong(), QString::fromStdString(row->finding.stage));
+    });
+    connect(m_iterationMarker, &QLineEdit::returnPressed, this,
+        [this] { m_document->setIterationMarker(m_iterationMarker->text()); });
+    connect(addTraceButton, &QPushButton::clicked, this, [this] {
+        const QString trace = QFileDialog::getOpenFileName(this, tr("Add a trace to compare"), QString(),
+            tr("Traces (*.sqlite *.json *.json.gz *.nvtxt);;All files (*)"));
+        if (!trace.isEmpty())
+            m_document->addTrace(trace);
     });
     connect(exportButton, &QPushButton::clicked, this, [this] {
         const QString folder = QFileDialog::getExistingDirectory(this, tr("Export the charts into"));
@@ -117,6 +142,33 @@ ChartCard* ComparePage::addCard(
     return card;
 }
 
+ChartCard* ComparePage::addPairCard(const QString& name, QWidget* chart, const QString& caption)
+{
+    const int index = int(m_pairCards.size());
+    ChartCard* card = addCard(m_pairGrid, name, chart, index / m_pairColumns, index % m_pairColumns, caption);
+    m_pairCards.push_back(card);
+    return card;
+}
+
+int ComparePage::pairColumnsFor(int width)
+{
+    // Two charts side by side need about 560 px each to keep their titles and legends whole.
+    return width >= 1120 ? 2 : 1;
+}
+
+void ComparePage::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    const int columns = pairColumnsFor(width());
+    if (columns == m_pairColumns)
+        return;
+    m_pairColumns = columns;
+    for (ChartCard* card : m_pairCards)
+        m_pairGrid->removeWidget(card);
+    for (size_t i = 0; i < m_pairCards.size(); ++i)
+        m_pairGrid->addWidget(m_pairCards[i], int(i) / columns, int(i) % columns);
+}
+
 void ComparePage::refresh()
 {
     const auto snapshot = m_document->snapshot();
@@ -124,6 +176,7 @@ void ComparePage::refresh()
         box->clear();
     clearCards(m_waterfallGrid);
     clearCards(m_pairGrid);
+    m_pairCards.clear();
     m_findings->setFindings({});
     m_metrics->setMetrics({});
     m_verdicts->clear();
@@ -135,6 +188,7 @@ void ComparePage::refresh()
     }
     const prof::LabAnalysis& analysis = *snapshot->analysis;
     const prof::RunMetrics& first = analysis.runs.front().metrics;
+    m_iterationMarker->setText(QString::fromStdString(snapshot->iterationMarker));
     const auto weights = snapshot->runs.empty() ? std::string() : snapshot->runs.front().record.weights;
     m_header->setText(tr("<b>%1</b> · %2 runs · %3 · weights: %4")
                           .arg(QString::fromStdString(snapshot->path).toHtmlEscaped())
@@ -144,14 +198,14 @@ void ComparePage::refresh()
     BarChartData waterfall = waterfallData(analysis);
     waterfall.onCategoryClicked = [this](int index) { openRunInTimeline(index); };
     addCard(m_waterfallGrid, "waterfall", makeBarChart(waterfall), 0, 0,
-        tr("Each bar: FPS of a run (median batch rate) with its 95% interval; the label gives its change against the "
-           "run before, \"within noise\" where the ratio's interval holds 1, and \"disturbed\" where the lab's "
-           "verdict says so. Click a bar: its timeline at the frame that shows its costliest finding."));
+        tr("Each bar: FPS of a run (median batch rate), or an import's iterations per second (median iteration), "
+           "with its 95% interval; the label gives its change against the run before, \"within noise\" where the "
+           "ratio's interval holds 1, and \"disturbed\" where the lab's verdict says so. Click a bar: its timeline "
+           "at the frame that shows its costliest finding."));
     for (const prof::RunAnalysis& run : analysis.runs) {
-        const QString label = QStringLiteral("#%1 %2 (%3 FPS)")
+        const QString label = QStringLiteral("#%1 %2 (%3)")
                                   .arg(run.metrics.runId)
-                                  .arg(QString::fromStdString(run.metrics.step))
-                                  .arg(run.metrics.fps, 0, 'f', 2);
+                                  .arg(QString::fromStdString(run.metrics.step), rateLabel(run.metrics));
         m_base->addItem(label, qlonglong(run.metrics.runId));
         m_with->addItem(label, qlonglong(run.metrics.runId));
     }
@@ -179,25 +233,37 @@ void ComparePage::rebuildPairCharts()
     if (!base || !with)
         return;
     clearCards(m_pairGrid);
+    m_pairCards.clear();
     const prof::Comparison comparison = prof::compareRuns(*base, *with);
     m_metrics->setMetrics(comparison.metrics);
     m_findings->setComparison(comparison);
     m_findingsView->resizeColumnsToContents();
     m_metricsView->resizeColumnsToContents();
-    const QString caption = tr("Before: %1. After: %2. %3; the findings of the run before predicted %4x. Error "
-                               "bars: 95% interval of the median batch rate.")
-                                .arg(runCaption(base->metrics), runCaption(with->metrics), speedupSentence(comparison))
-                                .arg(comparison.predictedSpeedup, 0, 'f', 2);
-    m_verdicts->setText(
-        tr("<b>%1</b><br>%2<br>%3")
-            .arg(speedupSentence(comparison).toHtmlEscaped(), verdictSentence(base->metrics).toHtmlEscaped(),
-                verdictSentence(with->metrics).toHtmlEscaped()));
-    addCard(m_pairGrid, "fps", makeBarChart(fpsData(base->metrics, with->metrics)), 0, 0, caption);
-    addCard(m_pairGrid, "stages", makeBarChart(stageData(base->metrics, with->metrics)), 0, 1,
-        tr("Mean ms per frame of each stage (NVTX ranges)."));
-    addCard(m_pairGrid, "copies-syncs", makeBarChart(copiesData(base->metrics, with->metrics)), 1, 0,
+    const bool imports = base->metrics.frames == 0 || with->metrics.frames == 0;
+    QString caption = tr("Before: %1. After: %2. %3.")
+                          .arg(runCaption(base->metrics), runCaption(with->metrics), speedupSentence(comparison));
+    if (!comparison.disappeared.empty())
+        caption
+            += tr(" The findings gone from the run before predicted %1x.").arg(comparison.predictedSpeedup, 0, 'f', 2);
+    caption += imports ? tr(" Error bars: 95% interval of the median iteration's rate.")
+                       : tr(" Error bars: 95% interval of the median batch rate.");
+    QStringList lines { QStringLiteral("<b>%1</b>").arg(speedupSentence(comparison).toHtmlEscaped()) };
+    for (const prof::RunMetrics* metrics : { &base->metrics, &with->metrics }) {
+        const QString sentence = metrics->frames == 0 ? iterationsSentence(*metrics) : verdictSentence(*metrics);
+        lines << sentence.toHtmlEscaped();
+    }
+    m_verdicts->setText(lines.join("<br>"));
+    addPairCard("fps", makeBarChart(fpsData(base->metrics, with->metrics)), caption);
+    addPairCard("stages", makeBarChart(stageData(base->metrics, with->metrics)),
+        imports ? tr("Mean ms per iteration of the program's own ranges within the iterations.")
+                : tr("Mean ms per frame of each stage (NVTX ranges)."));
+    if (imports)
+        addPairCard("kernel-diff", makeBarChart(kernelDiffData(comparison)),
+            tr("Kernels by name, launched within the iterations: those that appeared or vanished, then those whose "
+               "time per iteration changed the most. Every kernel is in the table below."));
+    addPairCard("copies-syncs", makeBarChart(copiesData(base->metrics, with->metrics)),
         tr("Per frame: copies by direction and synchronizations (GPU trace), scalar reads (operators)."));
-    addCard(m_pairGrid, "gpu-busy", makeBarChart(gpuBusyData(base->metrics, with->metrics)), 1, 1,
+    addPairCard("gpu-busy", makeBarChart(gpuBusyData(base->metrics, with->metrics)),
         tr("Union of kernels, copies and memsets over the measured batches' windows."));
     // Utilization over time needs the runs' counters: they load on the thread pool and the chart follows.
     m_pendingBase = baseId;
@@ -208,13 +274,12 @@ void ComparePage::rebuildPairCharts()
         m_document->requestRunLayout(baseId);
     if (!withLayout)
         m_document->requestRunLayout(withId);
-    addCard(m_pairGrid, "utilization",
+    addPairCard("utilization",
         makeLineChart(utilizationData(
             baseLayout.get(), withLayout.get(), QStringLiteral("#%1").arg(baseId), QStringLiteral("#%1").arg(withId))),
-        2, 0,
         baseLayout && withLayout ? tr("System sampler, every core averaged; GPU load where it was sampled.")
                                  : tr("Loading the runs' counters…"));
-    addCard(m_pairGrid, "energy", makeBarChart(energyData(base->metrics, with->metrics)), 2, 1,
+    addPairCard("energy", makeBarChart(energyData(base->metrics, with->metrics)),
         tr("Mean power over the run times the frame time."));
 }
 
@@ -231,6 +296,11 @@ void ComparePage::openRunInTimeline(int index)
             costliest = &finding;
     }
     emit showInTimeline(run.metrics.runId, QString::fromStdString(costliest ? costliest->stage : "detector"));
+}
+
+QPixmap ComparePage::grabWholePage() const
+{
+    return m_content->grab();
 }
 
 int ComparePage::exportCharts(const QString& folder, QString* error) const

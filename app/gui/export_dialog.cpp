@@ -104,10 +104,7 @@ ExportDialog::ExportDialog(SessionDocument* document, QWidget* parent)
     const auto snapshot = m_document->snapshot();
     if (snapshot) {
         for (const prof::RunSummary& run : snapshot->runs) {
-            auto* item = new QListWidgetItem(QStringLiteral("#%1 %2 (%3 FPS)")
-                                                 .arg(run.runId)
-                                                 .arg(QString::fromStdString(run.record.step))
-                                                 .arg(run.record.fps, 0, 'f', 2));
+            auto* item = new QListWidgetItem(runLabel(*snapshot, run));
             item->setData(Qt::UserRole, qlonglong(run.runId));
             item->setCheckState(Qt::Checked);
             m_runs->addItem(item);

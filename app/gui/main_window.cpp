@@ -459,7 +459,9 @@ bool MainWindow::savePageScreenshot(Page page, const QString& folder, QString* e
     showPage(page);
     QApplication::processEvents();
     const QString path = folder + "/gui-" + names[int(page)] + ".png";
-    if (grab().save(path))
+    // The Compare page scrolls: its whole length too, for the docs.
+    const bool whole = page != ComparePageIndex || m_compare->grabWholePage().save(folder + "/gui-compare-all.png");
+    if (grab().save(path) && whole)
         return true;
     if (error)
         *error = tr("cannot write %1: check that the folder exists and is writable").arg(path);

@@ -48,7 +48,7 @@ public:
     void showPage(Page page);
     /// Writes a PNG of every page (and the whole window) into `folder` (the README's screenshots).
     bool saveScreenshots(const QString& folder, QString* error = nullptr);
-    /// Writes the PNG of one page into `folder` as gui-<name>.png.
+    /// Writes the PNG of one page into `folder` as gui-<name>.png (and the Compare page whole as gui-compare-all.png).
     bool savePageScreenshot(Page page, const QString& folder, QString* error = nullptr);
     /// Dialogs are replaced by log lines (tests, screenshots).
     void setQuiet(bool quiet) { m_quiet = quiet; }

@@ -127,11 +127,7 @@ void TimelinePage::refillRuns()
         if (!snapshot)
             continue;
         for (const prof::RunSummary& run : snapshot->runs)
-            box->addItem(QStringLiteral("#%1 %2 (%3 FPS)")
-                             .arg(run.runId)
-                             .arg(QString::fromStdString(run.record.step))
-                             .arg(run.record.fps, 0, 'f', 2),
-                qlonglong(run.runId));
+            box->addItem(runLabel(*snapshot, run), qlonglong(run.runId));
         const int keep = box->findData(current);
         if (keep >= 0)
             box->setCurrentIndex(keep);

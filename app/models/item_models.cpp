@@ -94,7 +94,8 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const
     case Frames:
         return qlonglong(run.frames);
     case Fps:
-        return QString::number(run.fps, 'f', 2);
+        // An import counts iterations, not frames: no FPS to show (the Compare page gives its iterations/s).
+        return run.frames > 0 || run.fps > 0 ? QString::number(run.fps, 'f', 2) : QString::fromUtf8("—");
     case Verdict:
         return verdict.state.empty() ? QString::fromUtf8("—") : QString::fromStdString(verdict.state);
     case Profile:

@@ -33,15 +33,28 @@ const prof::RunSummary* SessionSnapshot::run(int64_t runId) const
     return nullptr;
 }
 
-Result<std::shared_ptr<const SessionSnapshot>> loadSessionSnapshot(const std::string& path)
+QString runLabel(const SessionSnapshot& snapshot, const prof::RunSummary& run)
+{
+    const QString name = QStringLiteral("#%1 %2").arg(run.runId).arg(QString::fromStdString(run.record.step));
+    if (run.record.frames > 0)
+        return QStringLiteral("%1 (%2 FPS)").arg(name).arg(run.record.fps, 0, 'f', 2);
+    const prof::RunAnalysis* analysis = snapshot.analysisOf(run.runId);
+    if (analysis && analysis->metrics.iterations)
+        return QStringLiteral("%1 (%2 it/s)").arg(name).arg(analysis->metrics.iterations->perSecond, 0, 'g', 4);
+    return QCoreApplication::translate("SessionDocument", "%1 (no iterations found)").arg(name);
+}
+
+Result<std::shared_ptr<const SessionSnapshot>> loadSessionSnapshot(
+    const std::string& path, const std::string& iterationMarker)
 {
     ES_ASSIGN_OR_RETURN(auto store, prof::SessionStore::openForReading(path));
     auto snapshot = std::make_shared<SessionSnapshot>();
     snapshot->path = path;
+    snapshot->iterationMarker = iterationMarker;
     ES_ASSIGN_OR_RETURN(snapshot->runs, store->runs());
     ES_ASSIGN_OR_RETURN(snapshot->environment, store->environment());
     if (!snapshot->runs.empty()) {
-        auto analysis = prof::analyzeSession(*store);
+        auto analysis = prof::analyzeSession(*store, {}, iterationMarker);
         if (analysis)
             snapshot->analysis = std::move(analysis.value());
         else
@@ -111,6 +124,21 @@ void SessionDocument::reload()
         load(m_path, QString());
 }
 
+void SessionDocument::addTrace(const QString& tracePath)
+{
+    if (m_path.isEmpty() || !QFileInfo::exists(m_path)) {
+        open(tracePath);
+        return;
+    }
+    load(m_path, tracePath);
+}
+
+void SessionDocument::setIterationMarker(const QString& marker)
+{
+    m_iterationMarker = marker.trimmed();
+    reload();
+}
+
 void SessionDocument::startNew(const QString& path)
 {
     ++m_generation;
@@ -128,15 +156,16 @@ void SessionDocument::load(const QString& path, const QString& importFrom)
     ++m_pending;
     const std::string sessionPath = path.toStdString();
     const std::string tracePath = importFrom.toStdString();
+    const std::string marker = m_iterationMarker.toStdString();
     runAsync(
         this,
-        [sessionPath, tracePath]() -> Result<std::shared_ptr<const SessionSnapshot>> {
+        [sessionPath, tracePath, marker]() -> Result<std::shared_ptr<const SessionSnapshot>> {
             if (!tracePath.empty()) {
                 auto imported = prof::importTrace(tracePath, sessionPath);
                 if (!imported)
                     return imported.status();
             }
-            auto snapshot = loadSessionSnapshot(sessionPath);
+            auto snapshot = loadSessionSnapshot(sessionPath, marker);
             if (snapshot && !tracePath.empty()) {
                 auto copy = std::make_shared<SessionSnapshot>(*snapshot.value());
                 copy->importedFrom = tracePath;

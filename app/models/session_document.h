@@ -26,14 +26,20 @@ struct SessionSnapshot
     std::map<std::string, std::string> environment;
     std::optional<prof::LabAnalysis> analysis;
     std::string analysisError;
+    std::string iterationMarker; ///< the range that marks an import's iterations, as asked (empty: found)
 
     /// The analysis of a run, or null.
     const prof::RunAnalysis* analysisOf(int64_t runId) const;
     const prof::RunSummary* run(int64_t runId) const;
 };
 
-/// Reads a session file into a snapshot. Any thread.
-Result<std::shared_ptr<const SessionSnapshot>> loadSessionSnapshot(const std::string& path);
+/// "#3 s2-device-pre-post (12.30 FPS)" for a lab run; "#1 import (5.72 it/s)" for an import with iterations and
+/// "#1 import (no iterations found)" for one without: a figure that does not apply is not shown as 0.00.
+QString runLabel(const SessionSnapshot& snapshot, const prof::RunSummary& run);
+
+/// Reads a session file into a snapshot; `iterationMarker` as analyzeRun takes it. Any thread.
+Result<std::shared_ptr<const SessionSnapshot>> loadSessionSnapshot(
+    const std::string& path, const std::string& iterationMarker = "");
 /// Loads one run's events and lays out its lanes. Any thread.
 Result<std::shared_ptr<const TimelineLayout>> loadRunLayout(const std::string& sessionPath, int64_t runId);
 
@@ -53,6 +59,13 @@ public:
     void open(const QString& path);
     /// Re-reads the current session (after a run appended to it).
     void reload();
+    /// Imports a trace into the session shown (a new session when none is), then reloads: two traces of one
+    /// program, before and after a change, side by side on the Compare page.
+    void addTrace(const QString& tracePath);
+    /// The range that marks one iteration of the imports ("ProfilerStep#", an NVTX range); empty lets the analysis
+    /// find it. Reloads the session.
+    void setIterationMarker(const QString& marker);
+    QString iterationMarker() const { return m_iterationMarker; }
     void requestRunLayout(qint64 runId);
     /// Points at a session that may not exist yet (a new lab): empty snapshot until a run writes it.
     void startNew(const QString& path);
@@ -73,6 +86,7 @@ private:
     void load(const QString& path, const QString& importFrom);
 
     QString m_path;
+    QString m_iterationMarker;
     std::shared_ptr<const SessionSnapshot> m_snapshot;
     std::map<qint64, std::shared_ptr<const TimelineLayout>> m_layouts;
     quint64 m_generation = 0;
