@@ -10,9 +10,11 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QProgressBar>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace es::app {
@@ -28,6 +30,8 @@ TimelinePage::TimelinePage(SessionDocument* document, QWidget* parent)
     , m_top(new TimelineView)
     , m_bottom(new TimelineView)
     , m_details(new QLabel)
+    , m_loadingBar(new QProgressBar)
+    , m_loadingTimer(new QTimer(this))
     , m_stats(new QTableView)
     , m_statsModel(new SelectionStatsModel(this))
 {
@@ -42,6 +46,14 @@ TimelinePage::TimelinePage(SessionDocument* document, QWidget* parent)
     controls->addWidget(m_frame);
     m_lock->setChecked(true);
     controls->addWidget(m_lock);
+    m_loadingBar->setObjectName("loadingBar");
+    m_loadingBar->setRange(0, 1000);
+    m_loadingBar->setFormat(tr("Loading %p%"));
+    m_loadingBar->setMaximumWidth(220);
+    m_loadingBar->hide();
+    controls->addWidget(m_loadingBar);
+    m_loadingTimer->setInterval(100);
+    connect(m_loadingTimer, &QTimer::timeout, this, &TimelinePage::showLoadingProgress);
     m_sideBySide->setChecked(false);
     m_bottomRun->setEnabled(false);
     m_bottom->hide();
@@ -178,10 +190,33 @@ void TimelinePage::requestLayouts()
     }
     if (m_sideBySide->isChecked() && m_bottomRun->currentIndex() >= 0)
         m_document->requestRunLayout(m_bottomRun->currentData().toLongLong());
+    showLoadingProgress();
+}
+
+void TimelinePage::showLoadingProgress()
+{
+    double least = 2.0;
+    for (const QComboBox* box : { m_topRun, m_bottomRun }) {
+        if (box->currentIndex() < 0 || (box == m_bottomRun && !m_sideBySide->isChecked()))
+            continue;
+        const double progress = m_document->layoutProgress(box->currentData().toLongLong());
+        if (progress >= 0)
+            least = std::min(least, progress);
+    }
+    const bool loading = least <= 1.0;
+    if (loading) {
+        m_loadingBar->setValue(int(least * 1000));
+        if (!m_loadingTimer->isActive())
+            m_loadingTimer->start();
+    } else {
+        m_loadingTimer->stop();
+    }
+    m_loadingBar->setVisible(loading);
 }
 
 void TimelinePage::layoutReady(qint64 runId)
 {
+    showLoadingProgress();
     bool changed = false;
     if (m_topRun->currentIndex() >= 0 && m_topRun->currentData().toLongLong() == runId) {
         m_top->setLayout(m_document->cachedLayout(runId));

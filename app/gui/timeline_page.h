@@ -6,6 +6,8 @@
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QProgressBar;
+class QTimer;
 class QSpinBox;
 class QTableView;
 
@@ -31,6 +33,7 @@ public:
     TimelineView* topView() const { return m_top; }
     TimelineView* bottomView() const { return m_bottom; }
     SelectionStatsModel* selectionModel() const { return m_statsModel; }
+    QProgressBar* loadingBar() const { return m_loadingBar; }
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -39,6 +42,8 @@ private:
     void refillRuns();
     void requestLayouts();
     void layoutReady(qint64 runId);
+    /// Shows how far the loading of the runs on screen has come; hides the bar when none is loading.
+    void showLoadingProgress();
     void applyAlignment(bool fit);
     void showSelection(TimelineView* view, qint64 fromNs, qint64 toNs);
 
@@ -51,6 +56,8 @@ private:
     TimelineView* m_top;
     TimelineView* m_bottom;
     QLabel* m_details;
+    QProgressBar* m_loadingBar; ///< the rows read of the runs being loaded, shown while they load
+    QTimer* m_loadingTimer;
     QTableView* m_stats;
     SelectionStatsModel* m_statsModel;
     bool m_fitPending = true;

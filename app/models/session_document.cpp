@@ -63,10 +63,11 @@ Result<std::shared_ptr<const SessionSnapshot>> loadSessionSnapshot(
     return std::shared_ptr<const SessionSnapshot>(std::move(snapshot));
 }
 
-Result<std::shared_ptr<const TimelineLayout>> loadRunLayout(const std::string& sessionPath, int64_t runId)
+Result<std::shared_ptr<const TimelineLayout>> loadRunLayout(
+    const std::string& sessionPath, int64_t runId, prof::LoadProgress* progress)
 {
     ES_ASSIGN_OR_RETURN(auto store, prof::SessionStore::openForReading(sessionPath));
-    ES_ASSIGN_OR_RETURN(prof::TraceModel model, prof::loadRun(*store, runId));
+    ES_ASSIGN_OR_RETURN(prof::TraceModel model, prof::loadRun(*store, runId, prof::kLoadAll, progress));
     return TimelineLayout::build(std::make_shared<const prof::TraceModel>(std::move(model)));
 }
 
@@ -142,6 +143,7 @@ void SessionDocument::setIterationMarker(const QString& marker)
 void SessionDocument::startNew(const QString& path)
 {
     ++m_generation;
+    m_loading.clear();
     m_path = path;
     m_layouts.clear();
     auto empty = std::make_shared<SessionSnapshot>();
@@ -153,6 +155,7 @@ void SessionDocument::startNew(const QString& path)
 void SessionDocument::load(const QString& path, const QString& importFrom)
 {
     const quint64 generation = ++m_generation;
+    m_loading.clear(); // layouts on their way belong to the session before
     ++m_pending;
     const std::string sessionPath = path.toStdString();
     const std::string tracePath = importFrom.toStdString();
@@ -194,12 +197,19 @@ void SessionDocument::requestRunLayout(qint64 runId)
         emit runLayoutReady(runId);
         return;
     }
+    if (m_loading.count(runId))
+        return; // already on its way: runLayoutReady follows
     const quint64 generation = m_generation;
     ++m_pending;
+    auto progress = std::make_shared<prof::LoadProgress>();
+    m_loading[runId] = progress;
     runAsync(
-        this, [path = m_path.toStdString(), runId]() { return loadRunLayout(path, runId); },
-        [this, generation, runId](Result<std::shared_ptr<const TimelineLayout>> result) {
+        this, [path = m_path.toStdString(), runId, progress]() { return loadRunLayout(path, runId, progress.get()); },
+        [this, generation, runId, progress](Result<std::shared_ptr<const TimelineLayout>> result) {
             --m_pending;
+            auto loading = m_loading.find(runId);
+            if (loading != m_loading.end() && loading->second == progress)
+                m_loading.erase(loading);
             if (generation != m_generation)
                 return;
             if (!result) {
@@ -212,6 +222,12 @@ void SessionDocument::requestRunLayout(qint64 runId)
             m_layouts[runId] = std::move(result.value());
             emit runLayoutReady(runId);
         });
+}
+
+double SessionDocument::layoutProgress(qint64 runId) const
+{
+    auto found = m_loading.find(runId);
+    return found == m_loading.end() ? -1.0 : found->second->fraction();
 }
 
 std::shared_ptr<const TimelineLayout> SessionDocument::cachedLayout(qint64 runId) const

@@ -40,8 +40,9 @@ QString runLabel(const SessionSnapshot& snapshot, const prof::RunSummary& run);
 /// Reads a session file into a snapshot; `iterationMarker` as analyzeRun takes it. Any thread.
 Result<std::shared_ptr<const SessionSnapshot>> loadSessionSnapshot(
     const std::string& path, const std::string& iterationMarker = "");
-/// Loads one run's events and lays out its lanes. Any thread.
-Result<std::shared_ptr<const TimelineLayout>> loadRunLayout(const std::string& sessionPath, int64_t runId);
+/// Loads one run's events and lays out its lanes; `progress`, when given, follows the reading. Any thread.
+Result<std::shared_ptr<const TimelineLayout>> loadRunLayout(
+    const std::string& sessionPath, int64_t runId, prof::LoadProgress* progress = nullptr);
 
 /// Where imported traces and new lab sessions go by default: the application's data folder.
 QString defaultSessionFolder();
@@ -73,6 +74,8 @@ public:
     QString path() const { return m_path; }
     std::shared_ptr<const SessionSnapshot> snapshot() const { return m_snapshot; }
     std::shared_ptr<const TimelineLayout> cachedLayout(qint64 runId) const;
+    /// How far the loading of a run's layout has come (0..1), or -1 when it is not loading.
+    double layoutProgress(qint64 runId) const;
     bool isLoading() const { return m_pending > 0; }
 
 signals:
@@ -89,6 +92,7 @@ private:
     QString m_iterationMarker;
     std::shared_ptr<const SessionSnapshot> m_snapshot;
     std::map<qint64, std::shared_ptr<const TimelineLayout>> m_layouts;
+    std::map<qint64, std::shared_ptr<prof::LoadProgress>> m_loading; ///< the layouts being loaded
     quint64 m_generation = 0;
     int m_pending = 0;
 };

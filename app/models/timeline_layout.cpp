@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <numeric>
 #include <sstream>
 
 namespace es::app {
@@ -44,6 +45,20 @@ size_t EventRow::firstEndingAfter(int64_t timeNs) const
 }
 
 namespace {
+
+/// The indices of `calls` in correlation-id order; empty when they are in that order already.
+std::vector<uint32_t> correlationOrder(const std::vector<prof::ApiEvent>& calls)
+{
+    const auto byId
+        = [](const prof::ApiEvent& a, const prof::ApiEvent& b) { return a.correlationId < b.correlationId; };
+    if (std::is_sorted(calls.begin(), calls.end(), byId))
+        return {};
+    std::vector<uint32_t> order(calls.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(),
+        [&calls](uint32_t a, uint32_t b) { return calls[a].correlationId < calls[b].correlationId; });
+    return order;
+}
 
 template<typename Event> EventRow rowOver(const std::vector<Event>& events)
 {
@@ -94,9 +109,7 @@ std::shared_ptr<const TimelineLayout> TimelineLayout::build(std::shared_ptr<cons
                 { LaneKind::Operators, group, "LibTorch operators", int(t), rowsByDepth(thread.operators) });
         if (!thread.apiCalls.empty()) {
             lanes.push_back({ LaneKind::ApiCalls, group, "CUDA API", int(t), { rowOver(thread.apiCalls) } });
-            for (size_t i = 0; i < thread.apiCalls.size(); ++i)
-                layout->m_apiByCorrelation.emplace(
-                    thread.apiCalls[i].correlationId, std::make_pair(int(t), int64_t(i)));
+            layout->m_correlationOrders.push_back({ int(t), correlationOrder(thread.apiCalls) });
         }
     }
     for (size_t s = 0; s < trace.streams.size(); ++s) {
@@ -142,8 +155,21 @@ int64_t TimelineLayout::frameStartNs(int64_t frameIndex) const
 
 std::pair<int, int64_t> TimelineLayout::apiCallOf(uint32_t correlationId) const
 {
-    auto found = m_apiByCorrelation.find(correlationId);
-    return found == m_apiByCorrelation.end() ? std::make_pair(-1, int64_t(-1)) : found->second;
+    for (const CorrelationOrder& thread : m_correlationOrders) {
+        const std::vector<prof::ApiEvent>& calls = m_model->threads[size_t(thread.thread)].apiCalls;
+        const auto idAt = [&](size_t i) { return calls[thread.order.empty() ? i : thread.order[i]].correlationId; };
+        size_t low = 0, high = calls.size();
+        while (low < high) {
+            const size_t middle = low + (high - low) / 2;
+            if (idAt(middle) < correlationId)
+                low = middle + 1;
+            else
+                high = middle;
+        }
+        if (low < calls.size() && idAt(low) == correlationId && correlationId != 0)
+            return { thread.thread, int64_t(thread.order.empty() ? low : thread.order[low]) };
+    }
+    return { -1, int64_t(-1) };
 }
 
 std::string TimelineLayout::eventName(const Lane& lane, size_t index) const

@@ -92,7 +92,14 @@ public:
 private:
     std::shared_ptr<const prof::TraceModel> m_model;
     std::vector<Lane> m_lanes;
-    std::unordered_map<uint32_t, std::pair<int, int64_t>> m_apiByCorrelation;
+    /// Per thread with API calls: the calls' indices in correlation order, empty where the calls already come in
+    /// that order (CUPTI numbers them as they are made, so they mostly do): 4 bytes per call at most, none usually.
+    struct CorrelationOrder
+    {
+        int thread = -1;
+        std::vector<uint32_t> order;
+    };
+    std::vector<CorrelationOrder> m_correlationOrders;
 };
 
 /// The draw items of one row in the view: events of at least `minPx` pixels are drawn one by one; runs of narrower

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "model/trace_model.h"
 
-#include "base/sqlite_util.h"
 #include "model/vocabulary.h"
 
 #include <algorithm>
@@ -24,9 +23,12 @@ namespace {
 
 template<typename Event> void sortByStart(std::vector<Event>& events)
 {
-    std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+    const auto before = [](const Event& a, const Event& b) {
         return a.startNs != b.startNs ? a.startNs < b.startNs : a.endNs > b.endNs;
-    });
+    };
+    // Tracks read from a session mostly come sorted: checking is one pass, a stable sort n log n and a buffer of n.
+    if (!std::is_sorted(events.begin(), events.end(), before))
+        std::stable_sort(events.begin(), events.end(), before);
 }
 
 /// Depth of each slice among the slices of one track that enclose it (the track is sorted by start).
@@ -184,194 +186,6 @@ TraceModel buildModel(const RunData& data)
             counter.samples.push_back({ timeNs, value });
         model.counters.push_back(std::move(counter));
     }
-    model.finalize();
-    return model;
-}
-
-namespace {
-
-/// What the readers of one run share: the session, the run, the model they fill, and the StringIds ids it uses as
-/// pool ids.
-struct RunLoad
-{
-    const SessionStore& store;
-    int64_t runId;
-    TraceModel& model;
-    std::map<int64_t, StringId> names; ///< StringIds id -> pool id
-
-    sqlite3* db() const { return store.database(); }
-    /// The pool id of StringIds id `id` ("?" when the session has none).
-    StringId name(int64_t id) { return names.count(id) ? names[id] : model.strings.intern("?"); }
-    /// Runs `sql`, whose one parameter is the run id, and hands each row to `row`.
-    template<typename Row> Status forEachRow(const char* sql, Row&& row) const
-    {
-        Statement statement(db(), sql);
-        if (!statement.ok())
-            return failed(statement);
-        statement.bind(1, runId);
-        int code;
-        while ((code = statement.step()) == SQLITE_ROW)
-            row(statement);
-        if (code != SQLITE_DONE)
-            return failed(statement);
-        return Status::ok();
-    }
-    Status failed(const Statement& statement) const
-    {
-        return sqliteStatus(sqlite3_errcode(db()), store.path(), statement.error());
-    }
-};
-
-/// The run's span (ES_RUNS); an InvalidArgument when the session has no such run.
-Status loadRunSpan(RunLoad& load)
-{
-    Statement run(load.db(), "SELECT start, \"end\" FROM ES_RUNS WHERE runId = ?");
-    run.bind(1, load.runId);
-    if (run.step() != SQLITE_ROW)
-        return Status(StatusCode::InvalidArgument, "no run " + std::to_string(load.runId) + " in " + load.store.path());
-    load.model.startNs = run.columnInt(0);
-    load.model.endNs = run.columnInt(1);
-    return Status::ok();
-}
-
-/// Every string of the session, into the model's pool.
-void loadStrings(RunLoad& load)
-{
-    Statement strings(load.db(), "SELECT id, value FROM StringIds");
-    while (strings.step() == SQLITE_ROW)
-        load.names[strings.columnInt(0)] = load.model.strings.intern(strings.columnText(1));
-}
-
-void loadThreadNames(RunLoad& load)
-{
-    Statement threads(load.db(), "SELECT globalTid % 16777216, nameId FROM ThreadNames WHERE runId = ?");
-    threads.bind(1, load.runId);
-    while (threads.step() == SQLITE_ROW)
-        load.model.thread(threads.columnInt(0)).name = load.name(threads.columnInt(1));
-}
-
-/// NVTX_EVENTS' ranges (not marks or domain events), onto their threads.
-Status loadRanges(RunLoad& load)
-{
-    return load.forEachRow("SELECT start, coalesce(\"end\", start), globalTid % 16777216, coalesce(textId, -1), "
-                           "coalesce(int64Value, -1), coalesce(category, 0), text FROM NVTX_EVENTS "
-                           "WHERE eventType IN (" ES_NSYS_NVTX_RANGE_TYPES_SQL ") AND runId = ?",
-        [&](const Statement& q) {
-            const StringId text
-                = q.columnInt(3) >= 0 ? load.name(q.columnInt(3)) : load.model.strings.intern(q.columnText(6));
-            load.model.thread(q.columnInt(2))
-                .ranges.push_back(
-                    { q.columnInt(0), q.columnInt(1), q.columnInt(4), text, 0, uint16_t(q.columnInt(5)) });
-        });
-}
-
-/// ES_OPERATORS, onto their threads.
-Status loadOperators(RunLoad& load)
-{
-    return load.forEachRow("SELECT start, \"end\", globalTid % 16777216, nameId FROM ES_OPERATORS WHERE runId = ?",
-        [&](const Statement& q) {
-            load.model.thread(q.columnInt(2))
-                .operators.push_back({ q.columnInt(0), q.columnInt(1), -1, load.name(q.columnInt(3)), 0, 0 });
-        });
-}
-
-/// The CUPTI_ACTIVITY_KIND_* tables: API calls onto their threads; kernels, copies (memsets among them) and
-/// synchronizations onto their streams.
-Status loadGpuActivity(RunLoad& load)
-{
-    TraceModel& model = load.model;
-    ES_RETURN_IF_ERROR(load.forEachRow(
-        "SELECT start, \"end\", globalTid % 16777216, coalesce(correlationId, 0), nameId, returnValue FROM "
-        "CUPTI_ACTIVITY_KIND_RUNTIME WHERE runId = ?",
-        [&](const Statement& q) {
-            model.thread(q.columnInt(2))
-                .apiCalls.push_back({ q.columnInt(0), q.columnInt(1), uint32_t(q.columnInt(3)),
-                    load.name(q.columnInt(4)), int32_t(q.columnInt(5)), 0 });
-        }));
-    ES_RETURN_IF_ERROR(load.forEachRow(
-        "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), demangledName, gridX, gridY, gridZ, "
-        "blockX, blockY, blockZ, registersPerThread FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE runId = ?",
-        [&](const Statement& q) {
-            model.stream(int32_t(q.columnInt(2)), q.columnInt(3))
-                .kernels.push_back({ q.columnInt(0), q.columnInt(1), uint32_t(q.columnInt(4)),
-                    load.name(q.columnInt(5)), uint32_t(q.columnInt(6)), uint32_t(q.columnInt(7)),
-                    uint32_t(q.columnInt(8)), uint16_t(q.columnInt(9)), uint16_t(q.columnInt(10)),
-                    uint16_t(q.columnInt(11)), uint16_t(q.columnInt(12)) });
-        }));
-    ES_RETURN_IF_ERROR(load.forEachRow(
-        "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), bytes, copyKind, coalesce(srcKind, 7), "
-        "coalesce(dstKind, 7) FROM CUPTI_ACTIVITY_KIND_MEMCPY WHERE runId = ?",
-        [&](const Statement& q) {
-            model.stream(int32_t(q.columnInt(2)), q.columnInt(3))
-                .copies.push_back({ q.columnInt(0), q.columnInt(1), uint64_t(q.columnInt(5)), uint32_t(q.columnInt(4)),
-                    uint8_t(q.columnInt(6)), uint8_t(q.columnInt(7)), uint8_t(q.columnInt(8)), 0 });
-        }));
-    ES_RETURN_IF_ERROR(load.forEachRow(
-        "SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), bytes FROM CUPTI_ACTIVITY_KIND_MEMSET "
-        "WHERE runId = ?",
-        [&](const Statement& q) {
-            model.stream(int32_t(q.columnInt(2)), q.columnInt(3))
-                .copies.push_back(
-                    { q.columnInt(0), q.columnInt(1), uint64_t(q.columnInt(5)), uint32_t(q.columnInt(4)), 0, 2, 2, 1 });
-        }));
-    return load.forEachRow("SELECT start, \"end\", deviceId, streamId, coalesce(correlationId, 0), syncType FROM "
-                           "CUPTI_ACTIVITY_KIND_SYNCHRONIZATION WHERE runId = ?",
-        [&](const Statement& q) {
-            model.stream(int32_t(q.columnInt(2)), q.columnInt(3))
-                .syncs.push_back(
-                    { q.columnInt(0), q.columnInt(1), uint32_t(q.columnInt(4)), uint32_t(q.columnInt(5)) });
-        });
-}
-
-/// ES_FRAMES.
-Status loadFrames(RunLoad& load)
-{
-    return load.forEachRow(
-        "SELECT start, \"end\", frameIndex, candidates, batchIndex, detections FROM ES_FRAMES WHERE runId = ?",
-        [&](const Statement& q) {
-            load.model.frames.push_back({ q.columnInt(0), q.columnInt(1), q.columnInt(2), q.columnInt(3),
-                int32_t(q.columnInt(4)), int32_t(q.columnInt(5)) });
-        });
-}
-
-/// ES_COUNTERS with their ES_COUNTER_SAMPLES, one track per counter.
-void loadCounters(RunLoad& load)
-{
-    TraceModel& model = load.model;
-    Statement counters(load.db(),
-        "SELECT c.counterId, c.name, c.unit, s.timestamp, s.value FROM ES_COUNTERS c JOIN "
-        "ES_COUNTER_SAMPLES s ON s.counterId = c.counterId WHERE c.runId = ? ORDER BY c.counterId");
-    counters.bind(1, load.runId);
-    int64_t lastCounter = -1;
-    while (counters.step() == SQLITE_ROW) {
-        if (counters.columnInt(0) != lastCounter) {
-            lastCounter = counters.columnInt(0);
-            model.counters.push_back(
-                { model.strings.intern(counters.columnText(1)), model.strings.intern(counters.columnText(2)), {} });
-        }
-        model.counters.back().samples.push_back({ counters.columnInt(3), counters.columnDouble(4) });
-    }
-}
-
-} // namespace
-
-Result<TraceModel> loadRun(const SessionStore& store, int64_t runId, unsigned parts)
-{
-    TraceModel model;
-    RunLoad load { store, runId, model, {} };
-    ES_RETURN_IF_ERROR(loadRunSpan(load));
-    loadStrings(load);
-    loadThreadNames(load);
-    if (parts & kLoadRanges)
-        ES_RETURN_IF_ERROR(loadRanges(load));
-    if (parts & kLoadOperators)
-        ES_RETURN_IF_ERROR(loadOperators(load));
-    if (parts & kLoadGpu)
-        ES_RETURN_IF_ERROR(loadGpuActivity(load));
-    if (parts & kLoadFrames)
-        ES_RETURN_IF_ERROR(loadFrames(load));
-    if (parts & kLoadCounters)
-        loadCounters(load);
     model.finalize();
     return model;
 }

@@ -4,6 +4,8 @@
 #include "base/status.h"
 #include "store/session_store.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -174,6 +176,22 @@ enum LoadParts : unsigned {
     kLoadFrames = 16,
     kLoadAll = 31
 };
-Result<TraceModel> loadRun(const SessionStore& store, int64_t runId, unsigned parts = kLoadAll);
+/// How far a loadRun has come, for a progress bar: rows read of the rows its tables hold for the run. The reading
+/// threads update it; any thread may read it.
+struct LoadProgress
+{
+    std::atomic<int64_t> rowsExpected { 0 };
+    std::atomic<int64_t> rowsRead { 0 };
+    /// 0..1; 0 until the readers have counted their rows.
+    double fraction() const
+    {
+        const int64_t expected = rowsExpected.load();
+        return expected > 0 ? std::min(1.0, double(rowsRead.load()) / double(expected)) : 0.0;
+    }
+};
+
+/// `progress`, when given, follows the reading (the GPU tables are read in parallel, each on a connection of its own).
+Result<TraceModel> loadRun(
+    const SessionStore& store, int64_t runId, unsigned parts = kLoadAll, LoadProgress* progress = nullptr);
 
 } // namespace es::prof

@@ -229,6 +229,37 @@ private slots:
         QCOMPARE(waterfall.categories[2], QStringLiteral("import: no iterations found"));
     }
 
+    void aRunLoadsWithProgressAndThreadsReadAsInNsys()
+    {
+        const qint64 runId = m_document->snapshot()->runs[0].runId;
+        QTRY_VERIFY_WITH_TIMEOUT(!m_document->isLoading(), 30000);
+        QCOMPARE(m_document->layoutProgress(runId), -1.0); // not loading
+        // A reload drops the layouts; asked again, the run loads with its progress to follow.
+        QSignalSpy loaded(m_document, &SessionDocument::loaded);
+        m_document->reload();
+        QVERIFY(loaded.wait(30000));
+        QVERIFY(!m_document->cachedLayout(runId));
+        QSignalSpy ready(m_document, &SessionDocument::runLayoutReady);
+        m_document->requestRunLayout(runId);
+        const double progress = m_document->layoutProgress(runId);
+        QVERIFY2(progress >= 0.0 && progress <= 1.0, qPrintable(QString::number(progress)));
+        QTRY_VERIFY_WITH_TIMEOUT(m_document->cachedLayout(runId) != nullptr, 30000);
+        QCOMPARE(m_document->layoutProgress(runId), -1.0);
+        const auto layout = m_document->cachedLayout(runId);
+        QVERIFY(layout);
+        QStringList groups;
+        for (const Lane& lane : layout->lanes())
+            groups << QString::fromStdString(lane.group);
+        QVERIFY2(groups.contains("pt_main_thread (1102)"), qPrintable(groups.join(", ")));
+        // The launch of a kernel is found from the kernel's correlation id.
+        const es::prof::TraceModel& model = layout->model();
+        QVERIFY(!model.streams.empty() && !model.streams[0].kernels.empty());
+        const auto launch = layout->apiCallOf(model.streams[0].kernels[0].correlationId);
+        QVERIFY(launch.first >= 0);
+        QCOMPARE(model.threads[size_t(launch.first)].apiCalls[size_t(launch.second)].correlationId,
+            model.streams[0].kernels[0].correlationId);
+    }
+
     void cleanupTestCase() { delete m_page; }
 };
 

@@ -106,3 +106,68 @@ TEST(TraceModel, LoadsARunWithEveryKindOfEvent)
     EXPECT_FALSE(loadRun(*store, 99).isOk());
     std::remove(path.c_str());
 }
+
+// A run whose GPU tables spread over two threads and two streams, written out of order: the parallel readers give
+// every track its own events, sorted, without the first track's reservation left over, and the progress counts every
+// row it expected.
+TEST(TraceModel, LoadsGpuTablesOfSeveralTracksInParallelWithProgress)
+{
+    const std::string path = testing::TempDir() + "/es_model_tracks_" + std::to_string(getpid()) + ".sqlite";
+    std::remove(path.c_str());
+    int64_t runId = 0;
+    {
+        RunData data;
+        data.pid = 500;
+        data.run.step = "s0-baseline";
+        data.run.startNs = 0;
+        data.run.endNs = 1'000'000;
+        data.threads = { { 0, 501 }, { 1, 502 } };
+        GpuActivity& gpu = data.gpu;
+        const uint32_t launch = gpu.intern("cudaLaunchKernel"), kernel = gpu.intern("k");
+        for (uint32_t i = 0; i < 3000; ++i) {
+            const int64_t start = int64_t(3000 - i) * 100; // newest first: the readers must not rely on the order
+            const uint32_t thread = i % 10 == 0 ? 502 : 501; // one call in ten from the second thread
+            GpuApiCall call;
+            call.startNs = start;
+            call.endNs = start + 20;
+            call.correlationId = i + 1;
+            call.threadId = thread;
+            call.nameIndex = launch;
+            gpu.apiCalls.push_back(call);
+            GpuKernel k;
+            k.startNs = start + 30;
+            k.endNs = start + 80;
+            k.streamId = i % 10 == 0 ? 14 : 7;
+            k.correlationId = i + 1;
+            k.nameIndex = kernel;
+            gpu.kernels.push_back(k);
+        }
+        auto store = SessionStore::openForWriting(path).value();
+        runId = store->writeRun(data).value();
+    }
+    auto store = SessionStore::openForReading(path).value();
+    LoadProgress progress;
+    auto loaded = loadRun(*store, runId, kLoadAll, &progress);
+    ASSERT_TRUE(loaded.isOk()) << loaded.status().message();
+    const TraceModel& model = loaded.value();
+    size_t calls = 0;
+    for (const ThreadTrack& thread : model.threads) {
+        if (thread.apiCalls.empty())
+            continue;
+        EXPECT_EQ(thread.apiCalls.size(), thread.osTid == 502 ? 300u : 2700u) << thread.osTid;
+        EXPECT_LE(thread.apiCalls.capacity(), thread.apiCalls.size() + thread.apiCalls.size() / 4) << thread.osTid;
+        for (size_t i = 1; i < thread.apiCalls.size(); ++i)
+            ASSERT_LE(thread.apiCalls[i - 1].startNs, thread.apiCalls[i].startNs);
+        calls += thread.apiCalls.size();
+    }
+    EXPECT_EQ(calls, 3000u);
+    ASSERT_EQ(model.streams.size(), 2u);
+    for (const StreamTrack& stream : model.streams) {
+        EXPECT_EQ(stream.kernels.size(), stream.streamId == 14 ? 300u : 2700u);
+        EXPECT_LE(stream.kernels.capacity(), stream.kernels.size() + stream.kernels.size() / 4);
+    }
+    EXPECT_EQ(progress.rowsExpected.load(), 6000);
+    EXPECT_EQ(progress.rowsRead.load(), 6000);
+    EXPECT_DOUBLE_EQ(progress.fraction(), 1.0);
+    std::remove(path.c_str());
+}
