@@ -77,6 +77,19 @@ QString noRateReason(const prof::RunMetrics& base, const prof::RunMetrics& with)
                                            : QString::fromStdString(missing.iterationsNote));
 }
 
+/// A horizontal chart of named rows, one bar per run in each: empties `data`'s categories and gives the two series
+/// their runs' names and colours (told apart where the runs share a colour).
+void startSideBySide(BarChartData& data, const prof::RunMetrics& base, const prof::RunMetrics& with,
+    BarChartData::Series& before, BarChartData::Series& after)
+{
+    data.categories.clear();
+    data.horizontal = true;
+    before = { shortName(base), stepColor(stepNumberOf(base)), {} };
+    after = { shortName(with), stepColor(stepNumberOf(with)), {} };
+    if (before.color == after.color)
+        after.color = after.color.darker(160);
+}
+
 BarChartData pairData(const QString& title, const QString& unit, const prof::RunMetrics& base,
     const prof::RunMetrics& with, double baseValue, double withValue)
 {
@@ -270,12 +283,8 @@ BarChartData rangeData(const prof::RunMetrics& base, const prof::RunMetrics& wit
         QStringLiteral("ms per %1").arg(per), base, with);
     if (order.empty())
         return data;
-    data.categories.clear();
-    data.horizontal = true;
-    BarChartData::Series before { shortName(base), stepColor(stepNumberOf(base)), {} };
-    BarChartData::Series after { shortName(with), stepColor(stepNumberOf(with)), {} };
-    if (before.color == after.color)
-        after.color = after.color.darker(160);
+    BarChartData::Series before, after;
+    startSideBySide(data, base, with, before, after);
     for (const auto& [negativeMs, range] : order) {
         data.categories << QString::fromStdString(range);
         const auto value = [&range = range](const prof::RunMetrics& metrics) {
@@ -300,12 +309,8 @@ BarChartData kernelDiffData(const prof::Comparison& comparison)
             QStringLiteral("ms per iteration"), base, with);
     BarChartData data = emptyChart(QObject::tr("Kernels that changed the most (ms per iteration, by name)"),
         QStringLiteral("ms per iteration"), base, with);
-    data.categories.clear();
-    data.horizontal = true;
-    BarChartData::Series before { shortName(base), stepColor(stepNumberOf(base)), {} };
-    BarChartData::Series after { shortName(with), stepColor(stepNumberOf(with)), {} };
-    if (before.color == after.color)
-        after.color = after.color.darker(160);
+    BarChartData::Series before, after;
+    startSideBySide(data, base, with, before, after);
     const size_t shown = std::min<size_t>(comparison.kernelDiff.size(), 10);
     for (size_t i = 0; i < shown; ++i) {
         const prof::KernelChange& change = comparison.kernelDiff[i];
