@@ -12,6 +12,8 @@
 #include <QSvgGenerator>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace es::app {
 
 ChartCard::ChartCard(const QString& name, QWidget* content, QWidget* parent)
@@ -30,7 +32,7 @@ ChartCard::ChartCard(const QString& name, QWidget* content, QWidget* parent)
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(content, 1);
     layout->addLayout(buttons);
-    content->setMinimumHeight(220);
+    content->setMinimumHeight(std::max(220, content->minimumHeight())); // a taller chart asked for more
     const auto save = [this](const QString& suffix) {
         const QString path = QFileDialog::getSaveFileName(this, tr("Save chart"), m_name + "." + suffix,
             suffix == "png" ? tr("PNG pictures (*.png)") : tr("SVG drawings (*.svg)"));
@@ -86,6 +88,17 @@ bool ChartCard::exportSvg(const QString& path, QString* error) const
 bool ChartCard::exportTo(const QString& folder, QString* error) const
 {
     return exportPng(folder + "/" + m_name + ".png", error) && exportSvg(folder + "/" + m_name + ".svg", error);
+}
+
+int exportCards(const std::vector<ChartCard*>& cards, const QString& folder, QString* error)
+{
+    int written = 0;
+    for (const ChartCard* card : cards) {
+        if (!card->exportTo(folder, error))
+            return -1;
+        written += 2;
+    }
+    return written;
 }
 
 } // namespace es::app

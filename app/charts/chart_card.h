@@ -3,6 +3,8 @@
 
 #include <QWidget>
 
+#include <vector>
+
 class QLabel;
 
 namespace es::app {
@@ -27,5 +29,8 @@ private:
     QWidget* m_content;
     QLabel* m_caption;
 };
+
+/// Writes every card's chart as PNG and SVG into `folder`: the number of files written, or -1 with `error` set.
+int exportCards(const std::vector<ChartCard*>& cards, const QString& folder, QString* error = nullptr);
 
 } // namespace es::app

@@ -305,13 +305,7 @@ QPixmap ComparePage::grabWholePage() const
 
 int ComparePage::exportCharts(const QString& folder, QString* error) const
 {
-    int written = 0;
-    for (const ChartCard* card : m_cards) {
-        if (!card->exportTo(folder, error))
-            return -1;
-        written += 2;
-    }
-    return written;
+    return exportCards(m_cards, folder, error);
 }
 
 } // namespace es::app

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // edgescope: the desktop application. `edgescope [FILE]` opens a lab session or a trace; --run runs the lab at once
 // (the README's main command on a machine with a display); --screenshots DIR saves every page and quits.
+#include "devices_page.h"
 #include "edgescope/engine/steps.h"
 #include "es_config.h"
 #include "experiment_panel.h"
@@ -42,11 +43,13 @@ struct CommandLineOptions
     // Not "--session": QGuiApplication takes that one (X11 session management).
     QCommandLineOption session { "out", "Write the runs to this session file (created when missing)", "file" };
     QCommandLineOption screenshots { "screenshots", "Save a PNG of every page into DIR and quit", "dir" };
+    QCommandLineOption devices { "devices",
+        "Bench sessions of devices to compare on the Devices page (comma list of files)", "files" };
 
     QList<QCommandLineOption> all() const
     {
         return { run, video, synthetic, frames, warmup, repeat, steps, batch, device, profile, weights, session,
-            screenshots };
+            screenshots, devices };
     }
 };
 
@@ -131,7 +134,8 @@ void saveAllPages(MainWindow& window, const QString& folder, bool liveRun)
         QString error;
         bool saved = true;
         for (auto page : { MainWindow::LivePageIndex, MainWindow::TimelinePageIndex, MainWindow::TelemetryPageIndex,
-                 MainWindow::LessonPageIndex, MainWindow::ComparePageIndex }) {
+                 MainWindow::LessonPageIndex, MainWindow::ComparePageIndex, MainWindow::BenchPageIndex,
+                 MainWindow::DevicesPageIndex }) {
             if (!(liveRun && page == MainWindow::LivePageIndex))
                 saved = saved && window.savePageScreenshot(page, folder, &error);
         }
@@ -178,6 +182,12 @@ int main(int argc, char** argv)
     if (!fillExperimentPanel(parser, options, window.experiment()))
         return 2;
     openOutputSession(parser, options, window);
+    if (parser.isSet(options.devices))
+        for (const QString& file : parser.value(options.devices).split(',', Qt::SkipEmptyParts)) {
+            QString error;
+            if (!window.devicesPage()->addSession(file, &error))
+                emit window.devicesPage()->failed(error); // a dialog (the log in --screenshots mode)
+        }
     window.show();
 
     const QString shotsFolder = parser.value(options.screenshots);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "main_window.h"
 
+#include "bench_page.h"
 #include "compare_page.h"
+#include "devices_page.h"
 #include "experiment_panel.h"
 #include "export_dialog.h"
 #include "item_models.h"
@@ -56,6 +58,8 @@ MainWindow::MainWindow(QWidget* parent)
     , m_compare(new ComparePage(m_document))
     , m_telemetry(new TelemetryPage)
     , m_lesson(new LessonPage(m_document))
+    , m_bench(new BenchPage(m_document))
+    , m_devices(new DevicesPage)
     , m_runsModel(new RunListModel(this))
     , m_runsView(new QTableView)
     , m_log(new QPlainTextEdit)
@@ -69,6 +73,8 @@ MainWindow::MainWindow(QWidget* parent)
     m_pages->addTab(m_compare, tr("&Compare"));
     m_pages->addTab(m_telemetry, tr("Te&lemetry"));
     m_pages->addTab(m_lesson, tr("Le&sson"));
+    m_pages->addTab(m_bench, tr("&Bench"));
+    m_pages->addTab(m_devices, tr("&Devices"));
     setCentralWidget(m_pages);
     statusBar()->addPermanentWidget(m_statusLabel);
     createDocks();
@@ -78,6 +84,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_document, &SessionDocument::failed, this,
         [this](const QString& message) { showError(tr("Cannot open the file"), message); });
     connect(m_experiment, &ExperimentPanel::runRequested, this, &MainWindow::runLab);
+    connect(m_devices, &DevicesPage::failed, this,
+        [this](const QString& message) { showError(tr("Cannot add the session"), message); });
     connect(m_experiment, &ExperimentPanel::cancelRequested, this, &MainWindow::cancelLab);
     connect(m_experiment, &ExperimentPanel::getWeightsRequested, this, &MainWindow::showWeightsDialog);
     connect(m_lab, &LabController::progress, this, [this](const QString& line) {
@@ -249,7 +257,8 @@ void MainWindow::createMenus()
     weights->setStatusTip(tr("Download the published SSD300 checkpoint and the bench models' weights into the cache"));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    const QStringList names = { tr("Live"), tr("Timeline"), tr("Compare"), tr("Telemetry"), tr("Lesson") };
+    const QStringList names
+        = { tr("Live"), tr("Timeline"), tr("Compare"), tr("Telemetry"), tr("Lesson"), tr("Bench"), tr("Devices") };
     for (int i = 0; i < names.size(); ++i)
         addShortcutAction(
             view, names[i], QKeySequence(QStringLiteral("Ctrl+%1").arg(i + 1)), this, [this, i] { showPage(Page(i)); });
@@ -454,7 +463,7 @@ void MainWindow::rebuildRecentMenu()
 
 bool MainWindow::savePageScreenshot(Page page, const QString& folder, QString* error)
 {
-    static const char* const names[] = { "live", "timeline", "compare", "telemetry", "lesson" };
+    static const char* const names[] = { "live", "timeline", "compare", "telemetry", "lesson", "bench", "devices" };
     QDir().mkpath(folder);
     showPage(page);
     QApplication::processEvents();
@@ -470,7 +479,8 @@ bool MainWindow::savePageScreenshot(Page page, const QString& folder, QString* e
 
 bool MainWindow::saveScreenshots(const QString& folder, QString* error)
 {
-    for (Page page : { LivePageIndex, TimelinePageIndex, ComparePageIndex, TelemetryPageIndex, LessonPageIndex }) {
+    for (Page page : { LivePageIndex, TimelinePageIndex, ComparePageIndex, TelemetryPageIndex, LessonPageIndex,
+             BenchPageIndex, DevicesPageIndex }) {
         if (!savePageScreenshot(page, folder, error))
             return false;
     }

@@ -16,6 +16,8 @@ class ComparePage;
 class ExperimentPanel;
 class LabController;
 class LessonPage;
+class BenchPage;
+class DevicesPage;
 class LivePage;
 class RunListModel;
 class SessionDocument;
@@ -33,7 +35,15 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    enum Page { LivePageIndex, TimelinePageIndex, ComparePageIndex, TelemetryPageIndex, LessonPageIndex };
+    enum Page {
+        LivePageIndex,
+        TimelinePageIndex,
+        ComparePageIndex,
+        TelemetryPageIndex,
+        LessonPageIndex,
+        BenchPageIndex,
+        DevicesPageIndex
+    };
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -61,6 +71,8 @@ public:
     ComparePage* comparePage() const { return m_compare; }
     TelemetryPage* telemetryPage() const { return m_telemetry; }
     LessonPage* lessonPage() const { return m_lesson; }
+    BenchPage* benchPage() const { return m_bench; }
+    DevicesPage* devicesPage() const { return m_devices; }
     /// The fetch dialog; null until showWeightsDialog() first opened it.
     WeightsDialog* weightsDialog() const { return m_weightsDialog; }
     RunListModel* runsModel() const { return m_runsModel; }
@@ -102,6 +114,8 @@ private:
     ComparePage* m_compare;
     TelemetryPage* m_telemetry;
     LessonPage* m_lesson;
+    BenchPage* m_bench;
+    DevicesPage* m_devices;
     WeightsDialog* m_weightsDialog = nullptr;
     RunListModel* m_runsModel;
     QTableView* m_runsView;

@@ -308,4 +308,50 @@ QVariant SelectionStatsModel::headerData(int section, Qt::Orientation orientatio
     return tr(names[section]);
 }
 
+void StatsTableModel::setTable(prof::StatsTable table)
+{
+    beginResetModel();
+    m_table = std::move(table);
+    endResetModel();
+}
+
+int StatsTableModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : int(m_table.rows.size());
+}
+
+int StatsTableModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : int(m_table.columns.size());
+}
+
+QVariant StatsTableModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || size_t(index.row()) >= m_table.rows.size())
+        return {};
+    const auto& row = m_table.rows[size_t(index.row())];
+    if (size_t(index.column()) >= row.size())
+        return {};
+    const prof::StatsTable::Cell& cell = row[size_t(index.column())];
+    if (role == Qt::TextAlignmentRole)
+        return std::holds_alternative<std::string>(cell) ? QVariant(int(Qt::AlignLeft | Qt::AlignVCenter))
+                                                         : QVariant(int(Qt::AlignRight | Qt::AlignVCenter));
+    if (role != Qt::DisplayRole && role != Qt::UserRole)
+        return {};
+    if (const auto* text = std::get_if<std::string>(&cell))
+        return QString::fromStdString(*text);
+    if (const auto* whole = std::get_if<int64_t>(&cell))
+        return qlonglong(*whole);
+    const double value = std::get<double>(cell);
+    return role == Qt::UserRole ? QVariant(value) : QVariant(QString::number(value, 'g', 4));
+}
+
+QVariant StatsTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section < 0
+        || size_t(section) >= m_table.columns.size())
+        return {};
+    return QString::fromStdString(m_table.columns[size_t(section)]);
+}
+
 } // namespace es::app

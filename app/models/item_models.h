@@ -2,6 +2,7 @@
 #pragma once
 
 #include "analysis/analysis.h"
+#include "reports/session_stats.h"
 #include "store/session_store.h"
 #include "timeline_layout.h"
 
@@ -99,6 +100,26 @@ public:
 private:
     std::vector<SelectionStat> m_stats;
     int64_t m_spanNs = 1;
+};
+
+/// Any of the reports' tables (prof::StatsTable: the model bench, device x model, ...) as a table: its columns, numbers
+/// with up to four significant digits (Qt::UserRole holds the exact value, for sorting). GUI thread only.
+class StatsTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    using QAbstractTableModel::QAbstractTableModel;
+
+    void setTable(prof::StatsTable table);
+    const prof::StatsTable& table() const { return m_table; }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+private:
+    prof::StatsTable m_table;
 };
 
 /// "12.4 FPS (+40 %)" style: a relative change with its sign, or empty when either side is missing or zero.

@@ -35,6 +35,8 @@ std::map<std::string, std::string> sessionEnvironment(const LabResult& lab)
             = std::to_string(device.computeMajor) + "." + std::to_string(device.computeMinor);
         environment[prefix + "memory_bytes"] = std::to_string(device.totalMemoryBytes);
     }
+    if (lab.threads > 0)
+        environment["libtorch_threads"] = std::to_string(lab.threads);
     if (d.gpu.jetson)
         environment["jetson_model"] = d.gpu.jetsonModel.empty() ? "yes" : d.gpu.jetsonModel;
     for (const auto& [key, value] : prof::readPlatformFacts())

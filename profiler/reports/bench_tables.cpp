@@ -81,6 +81,14 @@ std::vector<const BenchRun*> latestByModelAndPrecision(const std::vector<BenchRu
 
 } // namespace
 
+std::vector<BenchRun> latestBenchRuns(const std::vector<BenchRun>& runs)
+{
+    std::vector<BenchRun> latest;
+    for (const BenchRun* run : latestByModelAndPrecision(runs))
+        latest.push_back(*run);
+    return latest;
+}
+
 StatsTable modelPrecisionTable(const std::vector<BenchRun>& runs)
 {
     StatsTable table;

@@ -34,6 +34,10 @@ bool isBenchStep(const std::string& step);
 /// naming the session and the run.
 Result<std::vector<BenchRun>> readBenchRuns(const SessionStore& store);
 
+/// The latest run of each model and precision, in the order the models first appear (what the tables and the
+/// application's charts show).
+std::vector<BenchRun> latestBenchRuns(const std::vector<BenchRun>& runs);
+
 /// Model x precision: one row per model and precision (the latest run of each), with latency, FPS, GFLOP/s, the
 /// share of the device's peak, size, memory and the agreement with fp32.
 StatsTable modelPrecisionTable(const std::vector<BenchRun>& runs);

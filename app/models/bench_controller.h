@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "edgescope/engine/model_bench.h"
+
+#include <QObject>
+#include <QString>
+#include <QVector>
+
+#include <atomic>
+#include <thread>
+
+namespace es::app {
+
+/// Runs the model bench (engine::runBench) on a worker thread so that the window never waits: each progress line and
+/// the end arrive as signals on the GUI thread. cancel() stops before the next measured batch; the models finished
+/// before it are already in the session. Exceptions stay on the worker thread. GUI thread only.
+class BenchController : public QObject
+{
+    Q_OBJECT
+public:
+    explicit BenchController(QObject* parent = nullptr);
+    ~BenchController() override;
+
+    /// Starts a bench; false when one is already running. `options.sessionPath` receives a run per model and
+    /// precision.
+    bool start(engine::BenchOptions options);
+    void cancel() { m_cancel = true; }
+    bool isRunning() const { return m_running; }
+
+signals:
+    void progress(const QString& line);
+    /// `cancelled` when Cancel stopped it; `message` names the option or input and the fix when it failed.
+    void finished(bool ok, bool cancelled, const QString& message);
+
+private:
+    std::thread m_worker;
+    std::atomic<bool> m_cancel { false };
+    bool m_running = false;
+};
+
+} // namespace es::app
