@@ -46,14 +46,7 @@ TimelinePage::TimelinePage(SessionDocument* document, QWidget* parent)
     controls->addWidget(m_frame);
     m_lock->setChecked(true);
     controls->addWidget(m_lock);
-    m_loadingBar->setObjectName("loadingBar");
-    m_loadingBar->setRange(0, 1000);
-    m_loadingBar->setFormat(tr("Loading %p%"));
-    m_loadingBar->setMaximumWidth(220);
-    m_loadingBar->hide();
-    controls->addWidget(m_loadingBar);
-    m_loadingTimer->setInterval(100);
-    connect(m_loadingTimer, &QTimer::timeout, this, &TimelinePage::showLoadingProgress);
+    setUpLoadingBar(controls);
     m_sideBySide->setChecked(false);
     m_bottomRun->setEnabled(false);
     m_bottom->hide();
@@ -191,6 +184,18 @@ void TimelinePage::requestLayouts()
     if (m_sideBySide->isChecked() && m_bottomRun->currentIndex() >= 0)
         m_document->requestRunLayout(m_bottomRun->currentData().toLongLong());
     showLoadingProgress();
+}
+
+void TimelinePage::setUpLoadingBar(QHBoxLayout* controls)
+{
+    m_loadingBar->setObjectName("loadingBar");
+    m_loadingBar->setRange(0, 1000);
+    m_loadingBar->setFormat(tr("Loading %p%"));
+    m_loadingBar->setMaximumWidth(220);
+    m_loadingBar->hide();
+    controls->addWidget(m_loadingBar);
+    m_loadingTimer->setInterval(100);
+    connect(m_loadingTimer, &QTimer::timeout, this, &TimelinePage::showLoadingProgress);
 }
 
 void TimelinePage::showLoadingProgress()

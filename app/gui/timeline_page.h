@@ -5,6 +5,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
 class QProgressBar;
 class QTimer;
@@ -42,6 +43,8 @@ private:
     void refillRuns();
     void requestLayouts();
     void layoutReady(qint64 runId);
+    /// The progress bar beside the controls, hidden until a run loads, and the timer that updates it.
+    void setUpLoadingBar(QHBoxLayout* controls);
     /// Shows how far the loading of the runs on screen has come; hides the bar when none is loading.
     void showLoadingProgress();
     void applyAlignment(bool fit);
