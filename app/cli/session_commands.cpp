@@ -9,6 +9,7 @@
 #include "collect/tegrastats.h"
 #include "exchange/exchange.h"
 #include "reports/bench_tables.h"
+#include "reports/device_sessions.h"
 #include "reports/session_stats.h"
 
 #include <algorithm>
@@ -444,18 +445,50 @@ CLI::App* addCompareCommand(CLI::App& app, CompareArguments& arguments)
         ->expected(1, 2);
     compare->add_option("--base", arguments.base, "Run id of the base (in the first session)");
     compare->add_option("--with", arguments.with, "Run id to compare with it (in the last session)");
-    compare->add_option("--format", arguments.format, "table or json")->capture_default_str();
+    compare->add_option("--format", arguments.format, "table, json, or html (bench sessions of devices, with -o)")
+        ->capture_default_str();
+    compare->add_option(
+        "-o,--output", arguments.output, "With --format html: the device comparison report to write (.html)");
     compare->add_option("--iteration", arguments.iteration,
         "The range that marks one iteration of an imported trace (default: ProfilerStep#N, else the range that "
         "repeats with the largest total time)");
     return compare;
 }
 
+/// compare --format html: the bench sessions side by side in one HTML page (prof::writeDeviceReport).
+int writeDeviceComparison(const CompareArguments& arguments, std::ostream& out, std::ostream& err)
+{
+    if (arguments.output.empty())
+        return reportFailure(
+            Status(StatusCode::InvalidArgument, "--format html writes a file: name it with -o, e.g. -o devices.html"),
+            err);
+    std::vector<prof::DeviceSession> devices;
+    for (const std::string& path : arguments.sessions) {
+        auto device = prof::openDeviceSession(path);
+        if (!device)
+            return reportFailure(Status(device.status().code(),
+                                     device.status().message()
+                                         + " (--format html compares devices' bench sessions; a lab session's report "
+                                           "is edgescope-cli export SESSION --format html -o report.html)"),
+                err);
+        prof::addDeviceSession(devices, std::move(device.value()));
+    }
+    auto written = prof::writeDeviceReport(devices, arguments.output);
+    if (!written)
+        return reportFailure(written.status(), err);
+    out << "Wrote the comparison of " << devices.size() << " device(s) to " << arguments.output << " ("
+        << written.value().bytes << " bytes)\n";
+    return kExitOk;
+}
+
 int compareCommand(const CompareArguments& arguments, std::ostream& out, std::ostream& err)
 {
+    if (arguments.format == "html")
+        return writeDeviceComparison(arguments, out, err);
     if (arguments.format != "table" && arguments.format != "json")
         return reportFailure(
-            Status(StatusCode::InvalidArgument, "--format " + arguments.format + " is unknown (table or json)"), err);
+            Status(StatusCode::InvalidArgument, "--format " + arguments.format + " is unknown (table, json or html)"),
+            err);
     ScratchFolder scratch;
     std::map<std::string, std::string> importedFrom;
     auto stores = openSessions(arguments.sessions, scratch, importedFrom);

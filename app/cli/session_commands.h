@@ -47,6 +47,7 @@ struct CompareArguments
     int64_t with = -1;
     std::string format = "table";
     std::string iteration; ///< the range that marks one iteration of an imported trace (empty: found)
+    std::string output; ///< --format html: the device comparison report's file
 };
 
 CLI::App* addCompareCommand(CLI::App& app, CompareArguments& arguments);

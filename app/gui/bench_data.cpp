@@ -6,7 +6,6 @@
 #include <QObject>
 
 #include <algorithm>
-#include <set>
 
 namespace es::app {
 
@@ -37,16 +36,6 @@ std::vector<std::pair<std::string, std::string>> modelsOf(const std::vector<prof
     return models;
 }
 
-const prof::BenchRun* find(
-    const std::vector<prof::BenchRun>& runs, const std::string& model, const std::string& precision)
-{
-    const prof::BenchRun* latest = nullptr;
-    for (const prof::BenchRun& run : runs)
-        if (run.model == model && run.precision == precision)
-            latest = &run;
-    return latest;
-}
-
 QColor precisionColor(const std::string& precision)
 {
     if (precision == "fp32")
@@ -73,18 +62,12 @@ BarChartData byModelAndPrecision(
     for (const std::string& precision : precisionsOf(runs)) {
         BarChartData::Series series { QString::fromStdString(precision), precisionColor(precision), {} };
         for (const auto& model : models) {
-            const prof::BenchRun* run = find(runs, model.first, precision);
+            const prof::BenchRun* run = prof::findBenchRun(runs, model.first, precision);
             series.values << (run ? value(*run) : 0.0);
         }
         data.series.push_back(std::move(series));
     }
     return data;
-}
-
-QString fact(const std::map<std::string, std::string>& environment, const char* key)
-{
-    auto found = environment.find(key);
-    return found == environment.end() ? QString() : QString::fromStdString(found->second);
 }
 
 } // namespace
@@ -120,7 +103,7 @@ BarChartData benchFpsData(const std::vector<prof::BenchRun>& runs)
     for (size_t m = 0; m < models.size(); ++m) {
         QStringList agreements;
         for (const std::string& precision : precisionsOf(runs)) {
-            const prof::BenchRun* run = find(runs, models[m].first, precision);
+            const prof::BenchRun* run = prof::findBenchRun(runs, models[m].first, precision);
             const QString text = run ? agreementText(*run) : QString();
             if (!text.isEmpty())
                 agreements << QStringLiteral("%1: %2").arg(QString::fromStdString(precision), text);
@@ -155,7 +138,7 @@ BarChartData benchGflopsData(const std::vector<prof::BenchRun>& runs)
     for (size_t m = 0; m < models.size(); ++m) {
         QStringList shares;
         for (const std::string& precision : precisionsOf(runs)) {
-            const prof::BenchRun* run = find(runs, models[m].first, precision);
+            const prof::BenchRun* run = prof::findBenchRun(runs, models[m].first, precision);
             if (run && run->peakShare > 0)
                 shares << QStringLiteral("%1 %2 %")
                               .arg(QString::fromStdString(precision))
@@ -181,7 +164,7 @@ BarChartData benchMemoryData(const std::vector<prof::BenchRun>& runs)
     for (size_t m = 0; m < models.size(); ++m) {
         QStringList peaks;
         for (const std::string& precision : precisionsOf(runs)) {
-            const prof::BenchRun* run = find(runs, models[m].first, precision);
+            const prof::BenchRun* run = prof::findBenchRun(runs, models[m].first, precision);
             if (run && run->peakMemoryMb)
                 peaks << QStringLiteral("%1 %2")
                              .arg(QString::fromStdString(precision))
@@ -193,45 +176,7 @@ BarChartData benchMemoryData(const std::vector<prof::BenchRun>& runs)
     return data;
 }
 
-QString deviceName(const std::map<std::string, std::string>& environment, const std::vector<prof::BenchRun>& runs)
-{
-    QString name = fact(environment, "jetson_model");
-    if (name.isEmpty() || name == "yes")
-        name = !runs.empty() && !runs.front().deviceName.empty() ? QString::fromStdString(runs.front().deviceName)
-                                                                 : fact(environment, "cpu_model");
-    if (name.isEmpty())
-        name = QObject::tr("unknown device");
-    const QString mode = fact(environment, "jetson_power_mode");
-    return mode.isEmpty() ? name : QStringLiteral("%1 (%2)").arg(name, mode);
-}
-
-std::vector<std::pair<QString, QString>> deviceFacts(const std::map<std::string, std::string>& environment)
-{
-    const std::pair<const char*, QString> shown[] = {
-        { "jetson_model", QObject::tr("Jetson") },
-        { "cpu_model", QObject::tr("CPU") },
-        { "cpu_logical_cores", QObject::tr("Logical cores") },
-        { "libtorch_threads", QObject::tr("LibTorch threads") },
-        { "cpu_max_freq", QObject::tr("CPU max clock") },
-        { "cpu_governor", QObject::tr("CPU governor") },
-        { "gpu0_name", QObject::tr("GPU") },
-        { "gpu0_compute_capability", QObject::tr("Compute capability") },
-        { "gpu_max_freq", QObject::tr("GPU max clock") },
-        { "jetson_power_mode", QObject::tr("Power mode (nvpmodel)") },
-        { "os", QObject::tr("System") },
-        { "libtorch_version", QObject::tr("LibTorch") },
-        { "cuda_driver", QObject::tr("CUDA driver") },
-    };
-    std::vector<std::pair<QString, QString>> facts;
-    for (const auto& [key, label] : shown) {
-        const QString value = fact(environment, key);
-        if (!value.isEmpty())
-            facts.emplace_back(label, value);
-    }
-    return facts;
-}
-
-BarChartData deviceFpsData(const std::vector<DeviceBench>& devices)
+BarChartData deviceFpsData(const std::vector<prof::DeviceSession>& devices)
 {
     BarChartData data;
     data.unit = QStringLiteral("FPS");
@@ -240,21 +185,11 @@ BarChartData deviceFpsData(const std::vector<DeviceBench>& devices)
         return data;
     }
     QStringList names;
-    for (const DeviceBench& device : devices)
-        names << device.name;
+    for (const prof::DeviceSession& device : devices)
+        names << QString::fromStdString(device.name);
     data.title = QObject::tr("Images per second by model on each device (%1; ratio: last against first)")
                      .arg(names.join(QObject::tr(" vs ")));
-    // The (model, precision) pairs every device measured, in the first device's order.
-    std::vector<const prof::BenchRun*> shared;
-    std::set<std::pair<std::string, std::string>> seen;
-    for (const prof::BenchRun& run : devices.front().runs) {
-        if (!seen.insert({ run.model, run.precision }).second)
-            continue;
-        const bool everywhere = std::all_of(devices.begin(), devices.end(),
-            [&](const DeviceBench& device) { return find(device.runs, run.model, run.precision) != nullptr; });
-        if (everywhere)
-            shared.push_back(find(devices.front().runs, run.model, run.precision));
-    }
+    const std::vector<const prof::BenchRun*> shared = prof::benchRunsEveryDeviceMeasured(devices);
     if (shared.empty()) {
         data.title = QObject::tr("These devices measured no model in the same precision: run the bench with the same "
                                  "models and precisions on each");
@@ -262,17 +197,17 @@ BarChartData deviceFpsData(const std::vector<DeviceBench>& devices)
     }
     data.horizontal = true; // model, precision and ratio in each label: kept whole
     for (size_t d = 0; d < devices.size(); ++d)
-        data.series.push_back({ devices[d].name, stepColor(int(d)), {} });
+        data.series.push_back({ QString::fromStdString(devices[d].name), stepColor(int(d)), {} });
     for (const prof::BenchRun* run : shared) {
-        const prof::BenchRun* first = find(devices.front().runs, run->model, run->precision);
-        const prof::BenchRun* last = find(devices.back().runs, run->model, run->precision);
+        const prof::BenchRun* first = run;
+        const prof::BenchRun* last = prof::findBenchRun(devices.back().runs, run->model, run->precision);
         QString label = QStringLiteral("%1 %2").arg(
             QString::fromStdString(run->name.empty() ? run->model : run->name), QString::fromStdString(run->precision));
         if (first->fps > 0)
             label += QStringLiteral(": %1x").arg(last->fps / first->fps, 0, 'f', 2);
         data.categories << label;
         for (size_t d = 0; d < devices.size(); ++d)
-            data.series[d].values << find(devices[d].runs, run->model, run->precision)->fps;
+            data.series[d].values << prof::findBenchRun(devices[d].runs, run->model, run->precision)->fps;
     }
     return data;
 }

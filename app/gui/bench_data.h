@@ -4,6 +4,7 @@
 #include "chart_data.h"
 
 #include "reports/bench_tables.h"
+#include "reports/device_sessions.h"
 
 #include <map>
 #include <string>
@@ -27,22 +28,8 @@ BarChartData benchGflopsData(const std::vector<prof::BenchRun>& runs);
 /// Weights (MB) and peak memory (MB) of each model in each precision.
 BarChartData benchMemoryData(const std::vector<prof::BenchRun>& runs);
 
-/// One device's bench session for the Devices page: what it ran on and its runs.
-struct DeviceBench
-{
-    QString name; ///< "Jetson Nano (MAXN)", "Raspberry Pi 4 Model B", from the session's facts
-    QString path;
-    std::map<std::string, std::string> environment;
-    std::vector<prof::BenchRun> runs;
-};
-
-/// The device's name for a chart: its GPU or Jetson model where it has one, else its CPU, with the power mode.
-QString deviceName(const std::map<std::string, std::string>& environment, const std::vector<prof::BenchRun>& runs);
-/// The facts a reader compares devices by, as (label, value) rows: CPU, cores, GPU, memory, power mode, software.
-std::vector<std::pair<QString, QString>> deviceFacts(const std::map<std::string, std::string>& environment);
-
 /// FPS of each model (categories, "SSD300 fp32: 4.1x") on each device (series), the founding study's Figure 5: the
 /// models and precisions every device measured, each label with the ratio of the last device to the first.
-BarChartData deviceFpsData(const std::vector<DeviceBench>& devices);
+BarChartData deviceFpsData(const std::vector<prof::DeviceSession>& devices);
 
 } // namespace es::app

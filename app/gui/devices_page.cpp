@@ -3,9 +3,10 @@
 
 #include "chart_card.h"
 #include "colors.h"
+#include "export_dialog.h"
 #include "item_models.h"
 
-#include "store/session_store.h"
+#include "exchange/exchange.h"
 
 #include <QFileDialog>
 #include <QFileInfo>
@@ -15,8 +16,8 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
-#include <QStandardItemModel>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -30,15 +31,20 @@ DevicesPage::DevicesPage(QWidget* parent)
     , m_hint(new QLabel)
     , m_charts(new QGridLayout)
     , m_factsView(new QTableView)
-    , m_facts(new QStandardItemModel(this))
+    , m_facts(new StatsTableModel(this))
     , m_ratiosView(new QTableView)
     , m_ratios(new StatsTableModel(this))
 {
     auto* add = new QPushButton(tr("Add a device's bench session…"));
     add->setObjectName("addDevice");
+    auto* report = new QPushButton(tr("Export report…"));
+    report->setObjectName("exportDeviceReport");
+    report->setToolTip(tr("The comparison as an HTML or PDF page: the chart, device x model, the facts and each "
+                          "device's model x precision table"));
     auto* clearButton = new QPushButton(tr("Clear"));
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(add);
+    buttons->addWidget(report);
     buttons->addWidget(clearButton);
     buttons->addStretch(1);
     m_list->setMaximumHeight(90);
@@ -74,6 +80,13 @@ DevicesPage::DevicesPage(QWidget* parent)
                 emit failed(error);
         }
     });
+    connect(report, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getSaveFileName(this, tr("Export the device comparison"),
+            QStringLiteral("devices.html"), tr("HTML report (*.html);;PDF report (*.pdf)"));
+        QString error;
+        if (!file.isEmpty() && !exportReport(file, &error))
+            emit failed(error);
+    });
     connect(clearButton, &QPushButton::clicked, this, &DevicesPage::clear);
     refresh();
 }
@@ -86,36 +99,14 @@ bool DevicesPage::addSession(const QString& path, QString* error)
         return false;
     };
     const QString absolute = QFileInfo(path).absoluteFilePath();
-    if (std::any_of(m_devices.begin(), m_devices.end(),
-            [&absolute](const DeviceBench& other) { return QFileInfo(other.path).absoluteFilePath() == absolute; }))
+    if (std::any_of(m_devices.begin(), m_devices.end(), [&absolute](const prof::DeviceSession& other) {
+            return QFileInfo(QString::fromStdString(other.path)).absoluteFilePath() == absolute;
+        }))
         return fail(tr("%1 is on the page already").arg(path));
-    auto store = prof::SessionStore::openForReading(path.toStdString());
-    if (!store)
-        return fail(QString::fromStdString(store.status().message()));
-    auto runs = prof::readBenchRuns(*store.value());
-    if (!runs)
-        return fail(QString::fromStdString(runs.status().message()));
-    if (runs.value().empty())
-        return fail(
-            tr("%1 has no bench runs: run edgescope-cli bench --out %1 on that device (or the Bench page)").arg(path));
-    DeviceBench device;
-    device.path = path;
-    if (auto environment = store.value()->environment())
-        device.environment = environment.value();
-    device.runs = prof::latestBenchRuns(runs.value());
-    device.name = deviceName(device.environment, device.runs);
-    // Two sessions of one board (another power mode, another thread count) keep apart by their files' names.
-    const auto fileName = [](const QString& file) { return QFileInfo(file).completeBaseName(); };
-    const QString shared = device.name;
-    bool clash = false;
-    for (DeviceBench& other : m_devices) {
-        if (other.name == shared)
-            other.name += QStringLiteral(" · ") + fileName(other.path);
-        clash = clash || other.name.startsWith(shared + QStringLiteral(" · "));
-    }
-    if (clash)
-        device.name += QStringLiteral(" · ") + fileName(path);
-    m_devices.push_back(std::move(device));
+    auto device = prof::openDeviceSession(path.toStdString());
+    if (!device)
+        return fail(QString::fromStdString(device.status().message()));
+    prof::addDeviceSession(m_devices, std::move(device.value()));
     refresh();
     return true;
 }
@@ -129,8 +120,8 @@ void DevicesPage::clear()
 void DevicesPage::refresh()
 {
     m_list->clear();
-    for (const DeviceBench& device : m_devices)
-        m_list->addItem(QStringLiteral("%1 — %2").arg(device.name, device.path));
+    for (const prof::DeviceSession& device : m_devices)
+        m_list->addItem(QString::fromStdString(device.name + " — " + device.path));
     while (QLayoutItem* item = m_charts->takeAt(0)) {
         if (QWidget* widget = item->widget())
             widget->deleteLater();
@@ -146,40 +137,35 @@ void DevicesPage::refresh()
     m_charts->addWidget(card, 0, 0);
     m_cards.push_back(card);
 
-    // Facts: one row per fact any device has, one column per device.
-    std::vector<QString> labels;
-    std::vector<std::map<QString, QString>> byDevice;
-    for (const DeviceBench& device : m_devices) {
-        std::map<QString, QString> facts;
-        for (const auto& [label, value] : deviceFacts(device.environment)) {
-            facts[label] = value;
-            if (std::find(labels.begin(), labels.end(), label) == labels.end())
-                labels.push_back(label);
-        }
-        byDevice.push_back(std::move(facts));
-    }
-    m_facts->clear();
-    QStringList headers { tr("Fact") };
-    for (const DeviceBench& device : m_devices)
-        headers << device.name;
-    m_facts->setHorizontalHeaderLabels(headers);
-    for (const QString& label : labels) {
-        QList<QStandardItem*> row { new QStandardItem(label) };
-        for (const auto& facts : byDevice) {
-            auto found = facts.find(label);
-            row << new QStandardItem(found == facts.end() ? tr("not recorded") : found->second);
-        }
-        m_facts->appendRow(row);
-    }
-    std::vector<std::vector<prof::BenchRun>> sessions;
-    for (const DeviceBench& device : m_devices)
-        sessions.push_back(device.runs);
-    prof::StatsTable ratios = prof::deviceModelTable(sessions);
-    for (size_t d = 0; d < m_devices.size() && d + 2 < ratios.columns.size(); ++d)
-        ratios.columns[d + 2] = "FPS " + m_devices[d].name.toStdString(); // the names the chart and facts use
-    m_ratios->setTable(std::move(ratios));
+    m_facts->setTable(prof::deviceFactsTable(m_devices));
+    m_ratios->setTable(prof::deviceComparisonTable(m_devices));
     m_factsView->resizeColumnsToContents();
     m_ratiosView->resizeColumnsToContents();
+}
+
+bool DevicesPage::exportReport(const QString& path, QString* error) const
+{
+    if (m_devices.empty()) {
+        if (error)
+            *error = tr("No device to report on: add the bench sessions of the devices first");
+        return false;
+    }
+    const bool pdf = path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive);
+    QTemporaryDir scratch;
+    const QString html = pdf ? scratch.filePath(QStringLiteral("devices.html")) : path;
+    auto written = prof::writeDeviceReport(m_devices, html.toStdString());
+    if (!written) {
+        if (error)
+            *error = QString::fromStdString(written.status().message());
+        return false;
+    }
+    QString pdfError;
+    if (pdf && !writeReportPdf(html, path, &pdfError)) {
+        if (error)
+            *error = pdfError;
+        return false;
+    }
+    return true;
 }
 
 int DevicesPage::exportCharts(const QString& folder, QString* error) const

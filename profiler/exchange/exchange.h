@@ -33,6 +33,13 @@ struct ExchangeStats
 Result<ExchangeStats> exportRuns(
     const SessionStore& store, const std::vector<int64_t>& runIds, ExportFormat format, const std::string& path);
 
+struct DeviceSession;
+/// The device comparison as a self-contained HTML page at `path` (written beside it and renamed at the end): images
+/// per second of each model and precision on each device with the ratio of the last to the first (inline SVG), the
+/// device x model table, the devices' facts and each device's model x precision table. `events` counts the bench
+/// rows written.
+Result<ExchangeStats> writeDeviceReport(const std::vector<DeviceSession>& devices, const std::string& path);
+
 /// The kinds of trace `importTrace` reads, told apart by content (not by name).
 enum class TraceKind { NsysSqlite, KinetoJson, Nvtxt, EdgeScopeSession };
 Result<TraceKind> detectTraceKind(const std::string& path);

@@ -11,64 +11,16 @@
 #include "session_document.h"
 
 #include "bench_controller.h"
+#include "bench_fixture.h"
 #include "store/session_store.h"
 
 #include <nlohmann/json.hpp>
 
 #include <QSignalSpy>
-#include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QtTest>
 
 using namespace es::app;
-
-namespace {
-
-struct FixtureRun
-{
-    const char* model;
-    const char* name;
-    const char* precision;
-    double fps, achievedGflops, peakGflops, weightsMb;
-    double agreement; ///< < 0: none (fp32)
-};
-
-/// A bench session of one device: a run per model and precision, and the device's facts.
-std::string writeBenchSession(const std::string& path, const std::string& device, const std::string& deviceName,
-    const std::map<std::string, std::string>& environment, const std::vector<FixtureRun>& runs)
-{
-    auto store = es::prof::SessionStore::openForWriting(path);
-    if (!store)
-        return store.status().message();
-    for (const FixtureRun& fixture : runs) {
-        es::prof::RunData data;
-        data.run.step = std::string("bench-") + fixture.model;
-        data.run.title = fixture.name;
-        data.run.device = device;
-        data.run.deviceName = deviceName;
-        data.run.precision = fixture.precision;
-        data.run.batch = 1;
-        data.run.startNs = 1000;
-        data.run.endNs = 2000;
-        nlohmann::json result = { { "model", fixture.model }, { "name", fixture.name }, { "task", "detection" },
-            { "fps", fixture.fps }, { "latency_p50_ms", 1000.0 / fixture.fps },
-            { "latency_p95_ms", 1100.0 / fixture.fps }, { "gflops_per_image", fixture.achievedGflops / fixture.fps },
-            { "achieved_gflops", fixture.achievedGflops },
-            { "peak_share", fixture.achievedGflops / fixture.peakGflops }, { "parameters", 26000000 },
-            { "weights_mb", fixture.weightsMb }, { "peak_memory_mb", 300.0 },
-            { "peak", { { "gflops", fixture.peakGflops } } } };
-        result["agreement"] = { { "metric", "matched_detections" },
-            { "value", fixture.agreement < 0 ? nlohmann::json() : nlohmann::json(fixture.agreement) } };
-        data.run.resultJson = result.dump();
-        auto written = store.value()->writeRun(data);
-        if (!written)
-            return written.status().message();
-    }
-    auto facts = store.value()->writeEnvironment(environment);
-    return facts.isOk() ? std::string() : facts.message();
-}
-
-} // namespace
 
 class TestBenchPages : public QObject
 {
@@ -83,18 +35,9 @@ private slots:
         QStandardPaths::setTestModeEnabled(true);
         m_nano = m_folder.path() + "/nano.sqlite";
         m_pi = m_folder.path() + "/pi.sqlite";
-        std::string error = writeBenchSession(m_nano.toStdString(), "cuda:0", "NVIDIA Tegra X1",
-            { { "jetson_model", "NVIDIA Jetson Nano Developer Kit" }, { "jetson_power_mode", "0 (MAXN)" },
-                { "cpu_model", "ARMv8 Processor rev 1 (v8l)" }, { "cpu_logical_cores", "4" } },
-            { { "ssd300", "SSD300", "fp32", 4.0, 140.0, 470.0, 105.0, -1 },
-                { "ssd300", "SSD300", "fp16", 6.0, 210.0, 940.0, 52.0, 0.991 },
-                { "resnet50", "ResNet-50", "fp32", 8.0, 66.0, 470.0, 102.0, -1 },
-                { "resnet50", "ResNet-50", "fp16", 14.0, 115.0, 940.0, 51.0, 0.998 } });
+        std::string error = es::test::writeNanoBenchSession(m_nano.toStdString());
         QVERIFY2(error.empty(), error.c_str());
-        error = writeBenchSession(m_pi.toStdString(), "cpu", "Cortex-A72",
-            { { "cpu_model", "Cortex-A72" }, { "cpu_logical_cores", "4" }, { "cpu_max_freq", "1.8 GHz" } },
-            { { "ssd300", "SSD300", "fp32", 1.0, 35.0, 60.0, 105.0, -1 },
-                { "resnet50", "ResNet-50", "fp32", 2.0, 16.5, 60.0, 102.0, -1 } });
+        error = es::test::writePiBenchSession(m_pi.toStdString());
         QVERIFY2(error.empty(), error.c_str());
         m_lab = m_folder.path() + "/lab-only.sqlite";
         auto store = es::prof::SessionStore::openForWriting(m_lab.toStdString());
@@ -161,8 +104,8 @@ private slots:
         QVERIFY2(page.addSession(m_pi, &error), qPrintable(error));
         QVERIFY(page.addSession(m_nano, &error));
         QCOMPARE(page.devices().size(), size_t(2));
-        QCOMPARE(page.devices()[0].name, QStringLiteral("Cortex-A72"));
-        QCOMPARE(page.devices()[1].name, QStringLiteral("NVIDIA Jetson Nano Developer Kit (0 (MAXN))"));
+        QCOMPARE(page.devices()[0].name, std::string("Cortex-A72"));
+        QCOMPARE(page.devices()[1].name, std::string("NVIDIA Jetson Nano Developer Kit (0 (MAXN))"));
         const BarChartData fps = deviceFpsData(page.devices());
         // Only fp32 was measured on both: SSD300 4.0 against 1.0, ResNet-50 8.0 against 2.0.
         QCOMPARE(fps.categories, QStringList({ "SSD300 fp32: 4.00x", "ResNet-50 fp32: 4.00x" }));
@@ -171,18 +114,35 @@ private slots:
         QCOMPARE(page.ratioModel()->rowCount(), 2);
         QCOMPARE(page.ratioModel()->data(page.ratioModel()->index(0, 4), Qt::UserRole).toDouble(), 4.0);
         // The facts side by side; a fact one device lacks says so.
-        QStandardItemModel* facts = page.factsModel();
+        StatsTableModel* facts = page.factsModel();
         QCOMPARE(facts->columnCount(), 3);
+        const auto text = [facts](int row, int column) {
+            return facts->data(facts->index(row, column), Qt::DisplayRole).toString();
+        };
         bool sawClock = false;
         for (int row = 0; row < facts->rowCount(); ++row)
-            if (facts->item(row, 0)->text() == "CPU max clock") {
+            if (text(row, 0) == "CPU max clock") {
                 sawClock = true;
-                QCOMPARE(facts->item(row, 1)->text(), QStringLiteral("1.8 GHz"));
-                QCOMPARE(facts->item(row, 2)->text(), QStringLiteral("not recorded"));
+                QCOMPARE(text(row, 1), QStringLiteral("1.8 GHz"));
+                QCOMPARE(text(row, 2), QStringLiteral("not recorded"));
             }
         QVERIFY(sawClock);
         QTemporaryDir charts;
         QCOMPARE(page.exportCharts(charts.path(), &error), 2);
+        // The whole comparison as HTML (the figures checked in test_device_report) and as a PDF of it.
+        QVERIFY2(page.exportReport(charts.filePath("devices.html"), &error), qPrintable(error));
+        QFile html(charts.filePath("devices.html"));
+        QVERIFY(html.open(QIODevice::ReadOnly));
+        const QByteArray written = html.readAll();
+        QVERIFY(written.contains(">SSD300 fp32: 4.00x</text>"));
+        QVERIFY(written.contains("<td class=\"l\">1.8 GHz</td><td class=\"l\">not recorded</td>"));
+        QVERIFY2(page.exportReport(charts.filePath("devices.pdf"), &error), qPrintable(error));
+        QFile pdf(charts.filePath("devices.pdf"));
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QVERIFY(pdf.read(5) == "%PDF-");
+        QVERIFY(pdf.size() > 20000); // the chart drawn as a picture
+        QVERIFY(!page.exportReport("/nonexistent/folder/devices.html", &error));
+        QVERIFY2(error.contains("/nonexistent/folder"), qPrintable(error));
         // A lab session has no bench runs; a missing file is named.
         QVERIFY(!page.addSession(m_lab, &error));
         QVERIFY2(error.contains("has no bench runs") && error.contains(m_lab), qPrintable(error));
@@ -193,8 +153,8 @@ private slots:
         const QString powersave = m_folder.path() + "/pi-powersave.sqlite";
         QVERIFY(QFile::copy(m_pi, powersave));
         QVERIFY2(page.addSession(powersave, &error), qPrintable(error));
-        QCOMPARE(page.devices()[0].name, QStringLiteral("Cortex-A72 · pi"));
-        QCOMPARE(page.devices()[2].name, QStringLiteral("Cortex-A72 · pi-powersave"));
+        QCOMPARE(page.devices()[0].name, std::string("Cortex-A72 · pi"));
+        QCOMPARE(page.devices()[2].name, std::string("Cortex-A72 · pi-powersave"));
         QCOMPARE(page.ratioModel()->headerData(2, Qt::Horizontal, Qt::DisplayRole).toString(),
             QStringLiteral("FPS Cortex-A72 · pi"));
         QVERIFY(!page.addSession("/nonexistent/device.sqlite", &error));
@@ -202,6 +162,8 @@ private slots:
         QCOMPARE(page.devices().size(), size_t(3));
         page.clear();
         QVERIFY(deviceFpsData(page.devices()).series.empty());
+        QVERIFY(!page.exportReport(m_folder.filePath("none.html"), &error));
+        QVERIFY2(error.contains("add the bench sessions"), qPrintable(error));
     }
 
     void aBenchRunsFromThePageAndCanBeCancelled()

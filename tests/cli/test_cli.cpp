@@ -184,6 +184,20 @@ TEST(Cli, BenchJsonCompareAndReportShowTheModelBench)
     const auto both = nlohmann::json::parse(devices.out);
     EXPECT_EQ(both["bench"]["model_precision"].size(), 2u);
     EXPECT_FALSE(both["bench"]["device_model"]["rows"].empty());
+    // The same comparison as an HTML page (the second session named by its file: one board twice).
+    const std::string devicesHtml = session + ".devices.html";
+    const CliRun report = cli({ "compare", session, session, "--format", "html", "-o", devicesHtml });
+    ASSERT_EQ(report.exitCode, kExitOk) << report.err;
+    EXPECT_NE(report.out.find(devicesHtml), std::string::npos) << report.out;
+    {
+        std::ifstream page(devicesHtml);
+        const std::string text((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+        EXPECT_NE(text.find("<h2>Device x model</h2>"), std::string::npos);
+        EXPECT_NE(text.find("mobilenetv2"), std::string::npos);
+        EXPECT_NE(text.find("1.00x</text>"), std::string::npos) << text; // one session against itself
+    }
+    std::remove(devicesHtml.c_str());
+    EXPECT_EQ(cli({ "compare", session, "--format", "html" }).exitCode, kExitUsage); // no -o
 
     const std::string html = session + ".html";
     ASSERT_EQ(cli({ "export", session, "--format", "html", "-o", html }).exitCode, kExitOk);

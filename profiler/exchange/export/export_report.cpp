@@ -6,6 +6,7 @@
 #include "analysis/measurement_stats.h"
 #include "base/sqlite_util.h"
 #include "exchange/export/export_internal.h"
+#include "exchange/export/html_parts.h"
 #include "model/vocabulary.h"
 #include "reports/bench_tables.h"
 
@@ -154,39 +155,6 @@ struct Plot
 {
     double left = 60, top = 30, width = 560, height = 220;
 };
-
-void svgOpen(TextWriter& out, const std::string& title, double width = 700, double height = 300)
-{
-    out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << int64_t(width) << "\" height=\"" << int64_t(height)
-        << "\" font-family=\"sans-serif\" font-size=\"11\"><text x=\"10\" y=\"16\" font-size=\"13\" "
-           "font-weight=\"bold\">";
-    out.html(title) << "</text>";
-}
-
-void svgText(TextWriter& out, double x, double y, const std::string& text, const char* anchor = "middle")
-{
-    out << "<text x=\"";
-    out.number(x, 1) << "\" y=\"";
-    out.number(y, 1) << "\" text-anchor=\"" << std::string_view(anchor) << "\">";
-    out.html(text) << "</text>";
-}
-
-void svgRect(TextWriter& out, double x, double y, double w, double h, const char* fill, const std::string& tip)
-{
-    out << "<rect x=\"";
-    out.number(x, 1) << "\" y=\"";
-    out.number(y, 1) << "\" width=\"";
-    out.number(std::max(0.0, w), 1) << "\" height=\"";
-    out.number(std::max(0.0, h), 1) << "\" fill=\"" << std::string_view(fill) << "\"><title>";
-    out.html(tip) << "</title></rect>";
-}
-
-std::string fixed(double value, int decimals)
-{
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*f", decimals, value);
-    return text;
-}
 
 /// A vertical whisker from `low` to `high` (already in SVG y) at x, capped at both ends.
 void svgWhisker(TextWriter& out, double x, double low, double high)
@@ -344,33 +312,6 @@ void utilization(TextWriter& out, const std::vector<ExportRun>& runs)
     out << "</svg>\n";
 }
 
-/// A stats table as an HTML table (numbers right-aligned, text left).
-void htmlTable(TextWriter& out, const StatsTable& table)
-{
-    out << "<table><tr>";
-    for (const std::string& column : table.columns) {
-        out << "<th>";
-        out.html(column) << "</th>";
-    }
-    out << "</tr>\n";
-    for (const auto& row : table.rows) {
-        out << "<tr>";
-        for (const auto& cell : row) {
-            if (const auto* text = std::get_if<std::string>(&cell)) {
-                out << "<td class=\"l\">";
-                out.html(*text) << "</td>";
-            } else if (const auto* integer = std::get_if<int64_t>(&cell)) {
-                out << "<td>" << *integer << "</td>";
-            } else {
-                out << "<td>";
-                out.number(std::get<double>(cell), 2) << "</td>";
-            }
-        }
-        out << "</tr>\n";
-    }
-    out << "</table>\n";
-}
-
 /// The model bench's model x precision table for the exported bench runs, if any.
 void benchSection(const SessionStore& store, const std::vector<ExportRun>& runs, TextWriter& out)
 {
@@ -393,13 +334,8 @@ void benchSection(const SessionStore& store, const std::vector<ExportRun>& runs,
 /// The page's head (title, style) and the session line.
 void writeHtmlHead(const SessionStore& store, const std::vector<ExportRun>& runs, TextWriter& out)
 {
-    out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>EdgeScope lab report</title>"
-           "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
-           "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-           "th{background:#f3f3f3}td.l,th.l{text-align:left}.caveat{background:#fff6e0;padding:.5em 1em}"
-           "svg{display:block;margin:1em "
-           "0}.bad{color:#D55E00;font-weight:bold}.good{color:#007A5A}</style></head><body>\n<h1>EdgeScope lab "
-           "report</h1>\n<p>Session ";
+    htmlHead(out, "EdgeScope lab report");
+    out << "<p>Session ";
     out.html(store.path()) << ", " << int64_t(runs.size()) << " run(s).</p>\n";
 }
 
