@@ -2,6 +2,7 @@
 #include "base/sqlite_util.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -131,6 +132,61 @@ void SqliteTransaction::rollback()
     // Dropped on purpose: the caller already has the Status of the failure that led here, and a ROLLBACK that fails
     // leaves nothing to undo (SQLite ended the transaction itself, or the connection is unusable).
     (void)execute(m_db, "ROLLBACK", m_what);
+}
+
+namespace {
+
+/// The big-endian integer of `bytes` bytes at `offset` of the database header.
+uint32_t headerNumber(const unsigned char* header, size_t offset, size_t bytes)
+{
+    uint32_t value = 0;
+    for (size_t i = 0; i < bytes; ++i)
+        value = (value << 8) | header[offset + i];
+    return value;
+}
+
+/// The database header's page count against the file's size (see https://www.sqlite.org/fileformat.html, 1.3).
+Status checkHeaderAgainstSize(const std::string& path)
+{
+    unsigned char header[100];
+    FILE* file = std::fopen(path.c_str(), "rb");
+    const bool read = file && std::fread(header, 1, sizeof header, file) == sizeof header;
+    // The size now: opening may have rolled back a run that a killed writer left half written.
+    int64_t fileBytes = -1;
+    if (read && std::fseek(file, 0, SEEK_END) == 0)
+        fileBytes = int64_t(std::ftell(file));
+    if (file)
+        std::fclose(file);
+    if (!read)
+        return Status(StatusCode::IoError, "cannot read the header of " + path + ": " + std::strerror(errno));
+    const uint32_t pageSizeField = headerNumber(header, 16, 2);
+    const int64_t pageSize = pageSizeField == 1 ? 65536 : int64_t(pageSizeField);
+    const uint32_t changeCounter = headerNumber(header, 24, 4);
+    const uint32_t validFor = headerNumber(header, 92, 4);
+    const int64_t pages = headerNumber(header, 28, 4);
+    // The header's page count holds only where the change counter matches "version valid for" (older writers).
+    if (fileBytes < 0 || changeCounter != validFor || pages == 0 || pageSize < 512)
+        return Status::ok();
+    if (pages * pageSize > fileBytes)
+        return Status(StatusCode::CorruptData,
+            path + " is truncated (" + std::to_string(fileBytes) + " bytes of the " + std::to_string(pages * pageSize)
+                + " its header counts): the copy was cut short or the disk filled; copy the session again");
+    return Status::ok();
+}
+
+} // namespace
+
+Status checkSqliteFile(sqlite3* db, const std::string& path, int64_t fileBytes, int64_t quickCheckLargestBytes)
+{
+    if (fileBytes > quickCheckLargestBytes)
+        return checkHeaderAgainstSize(path);
+    Statement check(db, "PRAGMA quick_check");
+    if (!check.ok() || check.step() != SQLITE_ROW)
+        return sqliteStatus(db, path, check.error().empty() ? "unreadable" : check.error());
+    if (check.columnText(0) != "ok")
+        return Status(StatusCode::CorruptData,
+            path + " is corrupt (" + check.columnText(0) + "): the file was truncated or damaged");
+    return Status::ok();
 }
 
 Status sqliteStatus(int code, const std::string& path, const std::string& detail)

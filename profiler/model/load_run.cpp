@@ -2,14 +2,18 @@
 // loadRun: one run of a session into a TraceModel. The GPU tables, which hold most of a large run's events, are read
 // in parallel, each on a thread of its own with a read-only connection of its own (SQLite's connections are not
 // shared between threads here), into vectors sized from the tables' row counts; the strings are interned first, so
-// the readers only look names up. Ranges, operators, frames and counters are read on the calling thread.
+// the readers only look names up. Ranges, operators, frames and counters are read on the calling thread. Where the
+// session recorded each run's rowid span of a table (ES_RUN_ROWS), a reader seeks to the run's rows and knows their
+// count; older sessions are read by runId.
 #include "base/sqlite_util.h"
 #include "model/trace_model.h"
 #include "model/vocabulary.h"
+#include "store/run_rows.h"
 
 #include <functional>
 #include <future>
 #include <map>
+#include <optional>
 #include <system_error>
 
 namespace es::prof {
@@ -61,7 +65,7 @@ private:
 /// Runs `sql` (one parameter: the run id) on `db` and hands each row to `row`; the status names the session.
 template<typename Row>
 Status forEachRow(
-    sqlite3* db, const std::string& path, int64_t runId, LoadProgress* progress, const char* sql, Row&& row)
+    sqlite3* db, const std::string& path, int64_t runId, LoadProgress* progress, const std::string& sql, Row&& row)
 {
     Statement statement(db, sql);
     if (!statement.ok())
@@ -84,18 +88,42 @@ Status forEachRow(
     return Status::ok();
 }
 
-/// The rows of `table` for the run, to size the vectors before reading (growing them copies every event).
-/// They count towards `progress`'s expected rows too.
-int64_t rowCount(sqlite3* db, const char* table, int64_t runId, LoadProgress* progress, const char* alsoWhere = "")
+/// Which rows of a table are the run's, as SQL after WHERE (one parameter: the run id): the run's rowid span where
+/// the session recorded it (ES_RUN_ROWS: a seek to the run's rows instead of a scan of every run's), else every row
+/// with the run's id. `rows`: how many, where the span says.
+struct RunRows
 {
-    Statement count(db, std::string("SELECT count(*) FROM ") + table + " WHERE " + alsoWhere + " runId = ?");
-    if (!count.ok())
-        return 0;
-    count.bind(1, runId);
-    const int64_t rows = count.step() == SQLITE_ROW ? count.columnInt(0) : 0;
+    std::string where;
+    std::optional<int64_t> rows;
+};
+
+RunRows runRows(sqlite3* db, int64_t runId, const char* table)
+{
+    if (const std::optional<RunRowSpan> span = runRowSpan(db, runId, table))
+        return { "rowid BETWEEN " + std::to_string(span->firstRowid) + " AND " + std::to_string(span->lastRowid)
+                + " AND +runId = ?",
+            span->rows };
+    return { "runId = ?", std::nullopt };
+}
+
+/// The run's rows of `table` that `alsoWhere` keeps, to size the vectors before reading (growing them copies every
+/// event): the span's count where it applies, else counted. They count towards `progress`'s expected rows too.
+int64_t rowCount(sqlite3* db, const char* table, const RunRows& rows, int64_t runId, LoadProgress* progress,
+    const char* alsoWhere = "")
+{
+    int64_t count = 0;
+    if (rows.rows && *alsoWhere == '\0') {
+        count = *rows.rows;
+    } else {
+        Statement query(db, std::string("SELECT count(*) FROM ") + table + " WHERE " + alsoWhere + " " + rows.where);
+        if (!query.ok())
+            return 0;
+        query.bind(1, runId);
+        count = query.step() == SQLITE_ROW ? query.columnInt(0) : 0;
+    }
     if (progress)
-        progress->rowsExpected += rows;
-    return rows;
+        progress->rowsExpected += count;
+    return count;
 }
 
 /// Events of one kind by track (a thread's OS id, or a device's stream), filled by one reader.
@@ -148,10 +176,12 @@ template<typename Read> Status readOnItsOwn(const std::string& path, Read&& read
 
 Status readApiCalls(sqlite3* db, const std::string& path, int64_t runId, const NameTable& names, GpuTables& gpu)
 {
-    gpu.apiCalls.expected = size_t(rowCount(db, "CUPTI_ACTIVITY_KIND_RUNTIME", runId, gpu.progress));
+    const RunRows rows = runRows(db, runId, "CUPTI_ACTIVITY_KIND_RUNTIME");
+    gpu.apiCalls.expected = size_t(rowCount(db, "CUPTI_ACTIVITY_KIND_RUNTIME", rows, runId, gpu.progress));
     return forEachRow(db, path, runId, gpu.progress,
         "SELECT start, \"end\", globalTid, correlationId, nameId, returnValue FROM CUPTI_ACTIVITY_KIND_RUNTIME "
-        "WHERE runId = ?",
+        "WHERE "
+            + rows.where,
         [&](const Statement& q) {
             gpu.apiCalls.of(q.columnInt(2) % kTidModulus)
                 .push_back({ q.columnInt(0), q.columnInt(1), uint32_t(q.columnInt(3)), names.get(q.columnInt(4)),
@@ -161,10 +191,12 @@ Status readApiCalls(sqlite3* db, const std::string& path, int64_t runId, const N
 
 Status readKernels(sqlite3* db, const std::string& path, int64_t runId, const NameTable& names, GpuTables& gpu)
 {
-    gpu.kernels.expected = size_t(rowCount(db, "CUPTI_ACTIVITY_KIND_KERNEL", runId, gpu.progress));
+    const RunRows rows = runRows(db, runId, "CUPTI_ACTIVITY_KIND_KERNEL");
+    gpu.kernels.expected = size_t(rowCount(db, "CUPTI_ACTIVITY_KIND_KERNEL", rows, runId, gpu.progress));
     return forEachRow(db, path, runId, gpu.progress,
         "SELECT start, \"end\", deviceId, streamId, correlationId, demangledName, gridX, gridY, gridZ, "
-        "blockX, blockY, blockZ, registersPerThread FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE runId = ?",
+        "blockX, blockY, blockZ, registersPerThread FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE "
+            + rows.where,
         [&](const Statement& q) {
             gpu.kernels.of({ int32_t(q.columnInt(2)), q.columnInt(3) })
                 .push_back({ q.columnInt(0), q.columnInt(1), uint32_t(q.columnInt(4)), names.get(q.columnInt(5)),
@@ -176,19 +208,22 @@ Status readKernels(sqlite3* db, const std::string& path, int64_t runId, const Na
 
 Status readCopiesAndMemsets(sqlite3* db, const std::string& path, int64_t runId, GpuTables& gpu)
 {
-    gpu.copies.expected = size_t(rowCount(db, "CUPTI_ACTIVITY_KIND_MEMCPY", runId, gpu.progress)
-        + rowCount(db, "CUPTI_ACTIVITY_KIND_MEMSET", runId, gpu.progress));
+    const RunRows copies = runRows(db, runId, "CUPTI_ACTIVITY_KIND_MEMCPY");
+    const RunRows memsets = runRows(db, runId, "CUPTI_ACTIVITY_KIND_MEMSET");
+    gpu.copies.expected = size_t(rowCount(db, "CUPTI_ACTIVITY_KIND_MEMCPY", copies, runId, gpu.progress)
+        + rowCount(db, "CUPTI_ACTIVITY_KIND_MEMSET", memsets, runId, gpu.progress));
     ES_RETURN_IF_ERROR(forEachRow(db, path, runId, gpu.progress,
         "SELECT start, \"end\", deviceId, streamId, correlationId, bytes, copyKind, coalesce(srcKind, 7), "
-        "coalesce(dstKind, 7) FROM CUPTI_ACTIVITY_KIND_MEMCPY WHERE runId = ?",
+        "coalesce(dstKind, 7) FROM CUPTI_ACTIVITY_KIND_MEMCPY WHERE "
+            + copies.where,
         [&](const Statement& q) {
             gpu.copies.of({ int32_t(q.columnInt(2)), q.columnInt(3) })
                 .push_back({ q.columnInt(0), q.columnInt(1), uint64_t(q.columnInt(5)), uint32_t(q.columnInt(4)),
                     uint8_t(q.columnInt(6)), uint8_t(q.columnInt(7)), uint8_t(q.columnInt(8)), 0 });
         }));
     return forEachRow(db, path, runId, gpu.progress,
-        "SELECT start, \"end\", deviceId, streamId, correlationId, bytes FROM CUPTI_ACTIVITY_KIND_MEMSET "
-        "WHERE runId = ?",
+        "SELECT start, \"end\", deviceId, streamId, correlationId, bytes FROM CUPTI_ACTIVITY_KIND_MEMSET WHERE "
+            + memsets.where,
         [&](const Statement& q) {
             gpu.copies.of({ int32_t(q.columnInt(2)), q.columnInt(3) })
                 .push_back(
@@ -198,10 +233,12 @@ Status readCopiesAndMemsets(sqlite3* db, const std::string& path, int64_t runId,
 
 Status readSyncs(sqlite3* db, const std::string& path, int64_t runId, GpuTables& gpu)
 {
-    gpu.syncs.expected = size_t(rowCount(db, "CUPTI_ACTIVITY_KIND_SYNCHRONIZATION", runId, gpu.progress));
+    const RunRows rows = runRows(db, runId, "CUPTI_ACTIVITY_KIND_SYNCHRONIZATION");
+    gpu.syncs.expected = size_t(rowCount(db, "CUPTI_ACTIVITY_KIND_SYNCHRONIZATION", rows, runId, gpu.progress));
     return forEachRow(db, path, runId, gpu.progress,
         "SELECT start, \"end\", deviceId, streamId, correlationId, syncType FROM "
-        "CUPTI_ACTIVITY_KIND_SYNCHRONIZATION WHERE runId = ?",
+        "CUPTI_ACTIVITY_KIND_SYNCHRONIZATION WHERE "
+            + rows.where,
         [&](const Statement& q) {
             gpu.syncs.of({ int32_t(q.columnInt(2)), q.columnInt(3) })
                 .push_back({ q.columnInt(0), q.columnInt(1), uint32_t(q.columnInt(4)), uint32_t(q.columnInt(5)) });
@@ -293,11 +330,14 @@ void loadThreadNames(const SessionStore& store, int64_t runId, const NameTable& 
 Status loadRanges(
     const SessionStore& store, int64_t runId, const NameTable& names, TraceModel& model, LoadProgress* progress)
 {
-    rowCount(store.database(), "NVTX_EVENTS", runId, progress, "eventType IN (" ES_NSYS_NVTX_RANGE_TYPES_SQL ") AND");
+    const RunRows rows = runRows(store.database(), runId, "NVTX_EVENTS");
+    rowCount(
+        store.database(), "NVTX_EVENTS", rows, runId, progress, "eventType IN (" ES_NSYS_NVTX_RANGE_TYPES_SQL ") AND");
     return forEachRow(store.database(), store.path(), runId, progress,
         "SELECT start, coalesce(\"end\", start), globalTid % 16777216, coalesce(textId, -1), "
         "coalesce(int64Value, -1), coalesce(category, 0), text FROM NVTX_EVENTS "
-        "WHERE eventType IN (" ES_NSYS_NVTX_RANGE_TYPES_SQL ") AND runId = ?",
+        "WHERE eventType IN (" ES_NSYS_NVTX_RANGE_TYPES_SQL ") AND "
+            + rows.where,
         [&](const Statement& q) {
             const StringId text
                 = q.columnInt(3) >= 0 ? names.get(q.columnInt(3)) : model.strings.intern(q.columnText(6));
@@ -311,9 +351,10 @@ Status loadRanges(
 Status loadOperators(
     const SessionStore& store, int64_t runId, const NameTable& names, TraceModel& model, LoadProgress* progress)
 {
-    rowCount(store.database(), "ES_OPERATORS", runId, progress);
+    const RunRows rows = runRows(store.database(), runId, "ES_OPERATORS");
+    rowCount(store.database(), "ES_OPERATORS", rows, runId, progress);
     return forEachRow(store.database(), store.path(), runId, progress,
-        "SELECT start, \"end\", globalTid % 16777216, nameId FROM ES_OPERATORS WHERE runId = ?",
+        "SELECT start, \"end\", globalTid % 16777216, nameId FROM ES_OPERATORS WHERE " + rows.where,
         [&](const Statement& q) {
             model.thread(q.columnInt(2))
                 .operators.push_back({ q.columnInt(0), q.columnInt(1), -1, names.get(q.columnInt(3)), 0, 0 });

@@ -4,6 +4,7 @@
 #include "base/sqlite_util.h"
 #include "es_config.h"
 #include "model/vocabulary.h"
+#include "store/run_rows.h"
 #include "store/session_schema.h"
 
 #include <cerrno>
@@ -126,7 +127,7 @@ Result<std::unique_ptr<SessionStore>> SessionStore::open(const std::string& path
         ES_RETURN_IF_ERROR(execute(store->m_db, "PRAGMA page_size=65536", path));
         ES_RETURN_IF_ERROR(store->createSchema());
     } else {
-        ES_RETURN_IF_ERROR(store->checkSession());
+        ES_RETURN_IF_ERROR(store->checkSession(int64_t(info.st_size)));
         if (write && store->m_schemaVersion < kSessionSchemaVersion)
             ES_RETURN_IF_ERROR(store->upgradeSchema());
     }
@@ -157,16 +158,9 @@ Status SessionStore::createSchema()
     return Status::ok();
 }
 
-Status SessionStore::checkSession()
+Status SessionStore::checkSession(int64_t fileBytes)
 {
-    {
-        Statement check(m_db, "PRAGMA quick_check");
-        if (!check.ok() || check.step() != SQLITE_ROW)
-            return sqliteStatus(m_db, m_path, check.error().empty() ? "unreadable" : check.error());
-        if (check.columnText(0) != "ok")
-            return Status(StatusCode::CorruptData,
-                m_path + " is corrupt (" + check.columnText(0) + "): the file was truncated or damaged");
-    }
+    ES_RETURN_IF_ERROR(checkSqliteFile(m_db, m_path, fileBytes));
     Statement table(m_db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'ES_SESSION'");
     if (!table.ok() || table.step() != SQLITE_ROW)
         return sqliteStatus(table.errorCode(), m_path, table.error());
@@ -527,6 +521,7 @@ Result<int64_t> SessionStore::writeRunRows(const RunData& data)
 {
     const int64_t pid = data.pid > 0 ? data.pid : int64_t(getpid());
     const int64_t globalPid = packGlobalTid(pid, 0);
+    ES_ASSIGN_OR_RETURN(const std::vector<int64_t> rowidsBefore, lastRowids(m_db, m_path));
     ES_ASSIGN_OR_RETURN(const int64_t runId, writeRunRow(m_db, m_path, data.run, globalPid));
     const RunTarget target { m_db, m_path, runId, pid, globalPid };
     const InternString intern = [this](const std::string& text) { return internString(text); };
@@ -540,6 +535,7 @@ Result<int64_t> SessionStore::writeRunRows(const RunData& data)
     ES_RETURN_IF_ERROR(writeCounters(target, data.counters));
     ES_RETURN_IF_ERROR(writeOperators(target, data.operators, intern));
     ES_RETURN_IF_ERROR(writeGpuActivity(data, runId, pid));
+    ES_RETURN_IF_ERROR(recordRunRows(m_db, m_path, runId, rowidsBefore));
     return runId;
 }
 

@@ -157,7 +157,8 @@ private:
     SessionStore() = default;
     static Result<std::unique_ptr<SessionStore>> open(const std::string& path, bool write);
     Status createSchema();
-    Status checkSession();
+    /// Whether the file (`fileBytes` long) is whole and an EdgeScope session this build reads.
+    Status checkSession(int64_t fileBytes);
     Result<int64_t> internString(const std::string& text);
     /// Every row of one run, inside writeRun's transaction; returns its run id.
     Result<int64_t> writeRunRows(const RunData& data);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "base/sqlite_util.h"
 #include "model/trace_model.h"
+#include "store/run_rows.h"
 
 #include <gtest/gtest.h>
 
@@ -169,5 +170,87 @@ TEST(TraceModel, LoadsGpuTablesOfSeveralTracksInParallelWithProgress)
     EXPECT_EQ(progress.rowsExpected.load(), 6000);
     EXPECT_EQ(progress.rowsRead.load(), 6000);
     EXPECT_DOUBLE_EQ(progress.fraction(), 1.0);
+    std::remove(path.c_str());
+}
+
+TEST(TraceModel, EachRunsRowsAreFoundByTheirRecordedSpan)
+{
+    const std::string path = testing::TempDir() + "/es_model_spans_" + std::to_string(getpid()) + ".sqlite";
+    std::remove(path.c_str());
+    const auto runWith = [](uint32_t kernels) {
+        RunData data;
+        data.pid = 600;
+        data.run.step = "s0-baseline";
+        data.run.startNs = 0;
+        data.run.endNs = 10'000'000;
+        data.threads = { { 0, 601 } };
+        const uint32_t launch = data.gpu.intern("cudaLaunchKernel"), kernel = data.gpu.intern("k");
+        for (uint32_t i = 0; i < kernels; ++i) {
+            GpuApiCall call;
+            call.startNs = int64_t(i) * 100;
+            call.endNs = call.startNs + 20;
+            call.correlationId = i + 1;
+            call.threadId = 601;
+            call.nameIndex = launch;
+            data.gpu.apiCalls.push_back(call);
+            GpuKernel k;
+            k.startNs = call.startNs + 30;
+            k.endNs = call.startNs + 80;
+            k.streamId = 7;
+            k.correlationId = i + 1;
+            k.nameIndex = kernel;
+            data.gpu.kernels.push_back(k);
+        }
+        return data;
+    };
+    {
+        auto store = SessionStore::openForWriting(path).value();
+        for (const uint32_t kernels : { 1000u, 2000u, 3000u })
+            ASSERT_TRUE(store->writeRun(runWith(kernels)).isOk());
+    }
+    const auto kernelsOf = [&path](int64_t runId, LoadProgress* progress = nullptr) -> size_t {
+        auto store = SessionStore::openForReading(path).value();
+        auto loaded = loadRun(*store, runId, kLoadAll, progress);
+        EXPECT_TRUE(loaded.isOk()) << loaded.status().message();
+        return loaded && loaded.value().streams.size() == 1 ? loaded.value().streams[0].kernels.size() : 0;
+    };
+    {
+        // The second run's kernels are rowids 1001..3000 of the table; read by that span, counted without a scan.
+        auto store = SessionStore::openForReading(path).value();
+        const auto span = runRowSpan(store->database(), 2, "CUPTI_ACTIVITY_KIND_KERNEL");
+        ASSERT_TRUE(span.has_value());
+        EXPECT_EQ(span->firstRowid, 1001);
+        EXPECT_EQ(span->lastRowid, 3000);
+        EXPECT_EQ(span->rows, 2000);
+        const auto none = runRowSpan(store->database(), 2, "CUPTI_ACTIVITY_KIND_MEMCPY");
+        ASSERT_TRUE(none.has_value());
+        EXPECT_EQ(none->rows, 0);
+    }
+    LoadProgress progress;
+    EXPECT_EQ(kernelsOf(2, &progress), 2000u);
+    EXPECT_EQ(progress.rowsRead.load(), progress.rowsExpected.load());
+    EXPECT_EQ(kernelsOf(3), 3000u);
+    // A row appended for run 2 by something other than writeRun is still read (the table is then read by runId).
+    {
+        auto store = SessionStore::openForWriting(path).value();
+        ASSERT_TRUE(execute(store->database(),
+            "INSERT INTO CUPTI_ACTIVITY_KIND_KERNEL(start, \"end\", deviceId, contextId, streamId, correlationId, "
+            "demangledName, shortName, registersPerThread, gridX, gridY, gridZ, blockX, blockY, blockZ, "
+            "staticSharedMemory, dynamicSharedMemory, localMemoryPerThread, localMemoryTotal, gridId, runId) "
+            "SELECT start, \"end\", deviceId, contextId, streamId, correlationId, demangledName, shortName, "
+            "registersPerThread, gridX, gridY, gridZ, blockX, blockY, blockZ, staticSharedMemory, "
+            "dynamicSharedMemory, localMemoryPerThread, localMemoryTotal, gridId, runId "
+            "FROM CUPTI_ACTIVITY_KIND_KERNEL WHERE rowid = 1001",
+            path)
+                        .isOk());
+    }
+    EXPECT_EQ(kernelsOf(2), 2001u);
+    // Sessions written before the spans were recorded are read by runId.
+    {
+        auto store = SessionStore::openForWriting(path).value();
+        ASSERT_TRUE(execute(store->database(), "DROP TABLE ES_RUN_ROWS", path).isOk());
+    }
+    EXPECT_EQ(kernelsOf(1), 1000u);
+    EXPECT_EQ(kernelsOf(3), 3000u);
     std::remove(path.c_str());
 }
