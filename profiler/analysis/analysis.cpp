@@ -99,13 +99,17 @@ void computeTiming(RunMetrics& m, const RunRecord& r, const TraceModel& model, d
 int64_t countLongGaps(const TraceModel& model)
 {
     std::vector<std::pair<int64_t, int64_t>> device;
+    size_t records = 0;
+    for (const StreamTrack& stream : model.streams)
+        records += stream.kernels.size() + stream.copies.size();
+    device.reserve(records);
     for (const StreamTrack& stream : model.streams) {
         for (const KernelEvent& k : stream.kernels)
             device.emplace_back(k.startNs, k.endNs);
         for (const CopyEvent& c : stream.copies)
             device.emplace_back(c.startNs, c.endNs);
     }
-    std::sort(device.begin(), device.end());
+    sortSpans(device);
     int64_t gaps = 0;
     int64_t reach = device.empty() ? 0 : device.front().second;
     for (const auto& [start, end] : device) {
@@ -348,14 +352,17 @@ RunMetrics computeMetrics(const SessionStore& store, const RunSummary& summary, 
     return m;
 }
 
-Result<RunAnalysis> analyzeRun(
-    const SessionStore& store, int64_t runId, const RunMetrics* previous, const std::string& iterationMarker)
+namespace {
+
+/// analyzeRun's work; `keepModel`, when set, gets the run's events after.
+Result<RunAnalysis> analyzeOneRun(const SessionStore& store, const std::vector<RunSummary>& runs, int64_t runId,
+    const RunMetrics* previous, const std::string& iterationMarker, LoadProgress* progress,
+    const std::function<void(int64_t, TraceModel&)>& keepModel)
 {
-    ES_ASSIGN_OR_RETURN(std::vector<RunSummary> runs, store.runs());
     auto found = std::find_if(runs.begin(), runs.end(), [runId](const RunSummary& r) { return r.runId == runId; });
     if (found == runs.end())
         return Status(StatusCode::InvalidArgument, "no run " + std::to_string(runId) + " in " + store.path());
-    ES_ASSIGN_OR_RETURN(TraceModel model, loadRun(store, runId));
+    ES_ASSIGN_OR_RETURN(TraceModel model, loadRun(store, runId, kLoadAll, progress));
     const GpuAttribution gpu = attributeGpuWork(model);
     RunAnalysis analysis;
     analysis.metrics = computeMetrics(store, *found, model, gpu, iterationMarker);
@@ -363,7 +370,18 @@ Result<RunAnalysis> analyzeRun(
     if (auto env = store.environment())
         environment = env.value();
     analysis.findings = applyRules(analysis.metrics, gpu, previous, environment);
+    if (keepModel)
+        keepModel(runId, model);
     return analysis;
+}
+
+} // namespace
+
+Result<RunAnalysis> analyzeRun(
+    const SessionStore& store, int64_t runId, const RunMetrics* previous, const std::string& iterationMarker)
+{
+    ES_ASSIGN_OR_RETURN(std::vector<RunSummary> runs, store.runs());
+    return analyzeOneRun(store, runs, runId, previous, iterationMarker, nullptr, {});
 }
 
 namespace {
@@ -478,17 +496,31 @@ Comparison compareRuns(const RunAnalysis& base, const RunAnalysis& with)
     return c;
 }
 
-Result<LabAnalysis> analyzeSession(
-    const SessionStore& store, const std::vector<int64_t>& runIds, const std::string& iterationMarker)
+Result<LabAnalysis> analyzeSession(const SessionStore& store, const std::vector<int64_t>& runIds,
+    const std::string& iterationMarker, const SessionAnalysisHooks& hooks)
 {
     ES_ASSIGN_OR_RETURN(std::vector<RunSummary> runs, store.runs());
+    const auto picked = [&runIds](int64_t runId) {
+        return runIds.empty() || std::find(runIds.begin(), runIds.end(), runId) != runIds.end();
+    };
+    SessionProgress* progress = hooks.progress;
+    if (progress)
+        progress->runs
+            = std::count_if(runs.begin(), runs.end(), [&](const RunSummary& run) { return picked(run.runId); });
     LabAnalysis lab;
     for (const RunSummary& run : runs) {
-        if (!runIds.empty() && std::find(runIds.begin(), runIds.end(), run.runId) == runIds.end())
+        if (!picked(run.runId))
             continue;
+        if (progress) {
+            progress->reading.rowsExpected = 0;
+            progress->reading.rowsRead = 0;
+        }
         ES_ASSIGN_OR_RETURN(RunAnalysis analysis,
-            analyzeRun(store, run.runId, lab.runs.empty() ? nullptr : &lab.runs.back().metrics, iterationMarker));
+            analyzeOneRun(store, runs, run.runId, lab.runs.empty() ? nullptr : &lab.runs.back().metrics,
+                iterationMarker, progress ? &progress->reading : nullptr, hooks.keepModel));
         lab.runs.push_back(std::move(analysis));
+        if (progress)
+            ++progress->runsDone;
     }
     if (lab.runs.empty())
         return Status(StatusCode::InvalidArgument, store.path() + " has no run to analyze");

@@ -7,8 +7,12 @@
 #include "analysis/iterations.h"
 #include "analysis/measurement_stats.h"
 #include "base/status.h"
+#include "model/trace_model.h"
 #include "store/session_store.h"
 
+#include <algorithm>
+#include <atomic>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -141,8 +145,32 @@ struct StoredVerdict
 };
 StoredVerdict storedVerdict(const std::string& resultJson);
 
+/// How far analyzeSession has come, for a progress bar: runs analysed of all, and the reading of the one it is on
+/// (reset for each run). The analysing thread writes it; any thread may read it.
+struct SessionProgress
+{
+    std::atomic<int64_t> runs { 0 };
+    std::atomic<int64_t> runsDone { 0 };
+    LoadProgress reading;
+    /// 0..1: the runs done, and the share of the current run read (reading is most of a run's analysis).
+    double fraction() const
+    {
+        const int64_t total = runs.load();
+        return total > 0 ? std::min(1.0, (double(runsDone.load()) + reading.fraction()) / double(total)) : 0.0;
+    }
+};
+
+/// What analyzeSession reports and hands on as it goes; each part optional.
+struct SessionAnalysisHooks
+{
+    SessionProgress* progress = nullptr;
+    /// Called with each run's loaded events once the run is analysed, on the analysing thread: a caller that will
+    /// show a run's timeline may keep (move) them instead of reading the run a second time.
+    std::function<void(int64_t runId, TraceModel& model)> keepModel;
+};
+
 /// `iterationMarker` as analyzeRun takes it, for the imports among the runs.
-Result<LabAnalysis> analyzeSession(
-    const SessionStore& store, const std::vector<int64_t>& runIds = {}, const std::string& iterationMarker = "");
+Result<LabAnalysis> analyzeSession(const SessionStore& store, const std::vector<int64_t>& runIds = {},
+    const std::string& iterationMarker = "", const SessionAnalysisHooks& hooks = {});
 
 } // namespace es::prof

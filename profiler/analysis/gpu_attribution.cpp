@@ -4,6 +4,7 @@
 #include "model/vocabulary.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <unordered_map>
 
 namespace es::prof {
@@ -15,20 +16,42 @@ const std::string kUnattributed = "(unattributed)";
 
 using Interval = std::pair<int64_t, int64_t>;
 
-/// Sorts and merges overlapping intervals in place.
+} // namespace
+
+void sortSpans(std::vector<std::pair<int64_t, int64_t>>& intervals)
+{
+    std::vector<size_t> runStarts { 0 };
+    for (size_t i = 1; i < intervals.size(); ++i)
+        if (intervals[i] < intervals[i - 1]) {
+            runStarts.push_back(i);
+            if (runStarts.size() > 32) {
+                std::sort(intervals.begin(), intervals.end());
+                return;
+            }
+        }
+    for (size_t run = 1; run < runStarts.size(); ++run) {
+        const size_t end = run + 1 < runStarts.size() ? runStarts[run + 1] : intervals.size();
+        std::inplace_merge(intervals.begin(), intervals.begin() + std::ptrdiff_t(runStarts[run]),
+            intervals.begin() + std::ptrdiff_t(end));
+    }
+}
+
+namespace {
+
+/// Sorts and merges overlapping intervals in place (empty ones dropped).
 void mergeIntervals(std::vector<Interval>& intervals)
 {
-    std::sort(intervals.begin(), intervals.end());
-    std::vector<Interval> merged;
+    sortSpans(intervals);
+    size_t merged = 0;
     for (const Interval& interval : intervals) {
         if (interval.second <= interval.first)
             continue;
-        if (!merged.empty() && interval.first <= merged.back().second)
-            merged.back().second = std::max(merged.back().second, interval.second);
+        if (merged > 0 && interval.first <= intervals[merged - 1].second)
+            intervals[merged - 1].second = std::max(intervals[merged - 1].second, interval.second);
         else
-            merged.push_back(interval);
+            intervals[merged++] = interval;
     }
-    intervals.swap(merged);
+    intervals.resize(merged);
 }
 
 int64_t totalLength(const std::vector<Interval>& merged)
@@ -68,11 +91,50 @@ void measureIdle(const std::vector<Interval>& merged, int64_t from, int64_t to, 
     summary.gpuIdleNs += (to - from) - busy;
 }
 
-/// Where an API call was made: its stage (innermost range) and batch (that range's payload).
+/// Where an API call was made: its stage (innermost range; an index into the result's byStage) and batch (that
+/// range's payload).
 struct CallSite
 {
-    const std::string* stage = nullptr;
+    uint32_t stage = 0;
     int64_t batch = -1;
+};
+
+/// The call sites by correlation id: a dense table where the ids are close together (CUPTI numbers calls 1, 2, 3...;
+/// no hashing of millions of calls), a hash map where they are not (imports of several processes). Filled by
+/// set(), then read by find(). One thread.
+class CallSites
+{
+public:
+    /// Sizes the table for ids `lowest`..`highest` of `count` calls.
+    void reserveFor(uint32_t lowest, uint32_t highest, size_t count)
+    {
+        const uint64_t span = uint64_t(highest) - lowest + 1;
+        if (count == 0 || span > 4 * uint64_t(count) + 4096)
+            return; // sparse ids: the hash map
+        m_lowest = lowest;
+        m_dense.assign(size_t(span), CallSite { kUnknown, -1 });
+    }
+    void set(uint32_t id, const CallSite& site)
+    {
+        if (!m_dense.empty() && id >= m_lowest && id - m_lowest < m_dense.size()) {
+            m_dense[id - m_lowest] = site;
+        } else {
+            m_sparse[id] = site;
+        }
+    }
+    const CallSite* find(uint32_t id) const
+    {
+        if (!m_dense.empty() && id >= m_lowest && id - m_lowest < m_dense.size())
+            return m_dense[id - m_lowest].stage != kUnknown ? &m_dense[id - m_lowest] : nullptr;
+        auto found = m_sparse.find(id);
+        return found == m_sparse.end() ? nullptr : &found->second;
+    }
+
+private:
+    static constexpr uint32_t kUnknown = UINT32_MAX; ///< the stage of a dense slot no call filled
+    uint32_t m_lowest = 0;
+    std::vector<CallSite> m_dense;
+    std::unordered_map<uint32_t, CallSite> m_sparse;
 };
 
 /// Adds one kernel to a summary.
@@ -139,6 +201,8 @@ public:
         m_names.resize(m_model.strings.size());
         for (size_t i = 0; i < m_names.size(); ++i)
             m_names[i] = m_model.strings.get(StringId(i));
+        m_stageOfName.assign(m_names.size(), kNoStage);
+        reserveForCalls();
         for (const ThreadTrack& thread : m_model.threads)
             resolveCallSites(thread);
         for (const StreamTrack& stream : m_model.streams)
@@ -150,15 +214,62 @@ public:
     }
 
 private:
-    /// The summary of a stage, created (in order of first appearance) when new.
-    GpuWorkSummary& stageSummary(const std::string& name)
+    static constexpr uint32_t kNoStage = UINT32_MAX;
+
+    /// The index in byStage of a stage, created (in order of first appearance) when new.
+    uint32_t stageIndex(const std::string& name)
     {
         auto found = m_stageIndex.find(name);
         if (found != m_stageIndex.end())
-            return m_result.byStage[found->second].second;
-        m_stageIndex.emplace(name, m_result.byStage.size());
+            return found->second;
+        const auto index = uint32_t(m_result.byStage.size());
+        m_stageIndex.emplace(name, index);
         m_result.byStage.emplace_back(name, GpuWorkSummary {});
-        return m_result.byStage.back().second;
+        m_stageWork.emplace_back();
+        return index;
+    }
+    /// The same for a range's name (looked up once per name, not per call).
+    uint32_t stageIndexOfName(StringId name)
+    {
+        if (m_stageOfName[name] == kNoStage)
+            m_stageOfName[name] = stageIndex(m_names[name]);
+        return m_stageOfName[name];
+    }
+    uint32_t unattributedIndex()
+    {
+        if (m_unattributed == kNoStage)
+            m_unattributed = stageIndex(kUnattributed);
+        return m_unattributed;
+    }
+    GpuWorkSummary& stageSummary(const std::string& name) { return m_result.byStage[stageIndex(name)].second; }
+    /// The summary of a batch; the last one is remembered (records come in time order, batch after batch).
+    GpuWorkSummary& batchSummary(int64_t batch)
+    {
+        if (batch != m_lastBatch || !m_lastBatchSummary) {
+            m_lastBatch = batch;
+            m_lastBatchSummary = &m_result.byBatch[batch];
+            m_lastBatchWork = &m_batchWork[batch];
+        }
+        return *m_lastBatchSummary;
+    }
+
+    /// Sizes the call sites' table and the busy intervals from the run's calls and device records.
+    void reserveForCalls()
+    {
+        uint32_t lowest = UINT32_MAX, highest = 0;
+        size_t calls = 0;
+        for (const ThreadTrack& thread : m_model.threads)
+            for (const ApiEvent& call : thread.apiCalls)
+                if (call.correlationId) {
+                    lowest = std::min(lowest, call.correlationId);
+                    highest = std::max(highest, call.correlationId);
+                    ++calls;
+                }
+        m_sites.reserveFor(lowest, highest, calls);
+        size_t records = 0;
+        for (const StreamTrack& stream : m_model.streams)
+            records += stream.kernels.size() + stream.copies.size();
+        m_allDeviceWork.reserve(records);
     }
 
     /// 1. Each API call's site: sweeps the thread's ranges (sorted by start) with a stack of the open ones, and counts
@@ -172,28 +283,30 @@ private:
                 open.push_back(&thread.ranges[next++]);
             CallSite site;
             if (const SliceEvent* innermost = innermostOpen(open, call.startNs)) {
-                site.stage = &m_names[innermost->name];
+                site.stage = stageIndexOfName(innermost->name);
                 site.batch = innermost->payload;
+            } else {
+                site.stage = unattributedIndex();
             }
             if (call.correlationId)
-                m_sites[call.correlationId] = site;
-            addApiCall(stageSummary(site.stage ? *site.stage : kUnattributed), call);
+                m_sites.set(call.correlationId, site);
+            addApiCall(m_result.byStage[site.stage].second, call);
             addApiCall(m_result.total, call);
             if (site.batch >= 0)
-                addApiCall(m_result.byBatch[site.batch], call);
+                addApiCall(batchSummary(site.batch), call);
         }
     }
 
     /// The site of the call with this correlation id, counting the record as attributed or not.
     CallSite siteOf(uint32_t correlationId)
     {
-        auto found = correlationId ? m_sites.find(correlationId) : m_sites.end();
-        if (found == m_sites.end()) {
+        const CallSite* found = correlationId ? m_sites.find(correlationId) : nullptr;
+        if (!found) {
             ++m_result.unattributedRecords;
-            return CallSite {};
+            return CallSite { unattributedIndex(), -1 };
         }
         ++m_result.attributedRecords;
-        return found->second;
+        return *found;
     }
 
     /// 2. One device record to its call's stage, batch and the run total; device work (not synchronizations) also
@@ -202,16 +315,15 @@ private:
     void attributeRecord(const Event& event, void (*add)(GpuWorkSummary&, const Event&), bool deviceWork)
     {
         const CallSite site = siteOf(event.correlationId);
-        const std::string& stage = site.stage ? *site.stage : kUnattributed;
-        add(stageSummary(stage), event);
+        add(m_result.byStage[site.stage].second, event);
         add(m_result.total, event);
         if (site.batch >= 0)
-            add(m_result.byBatch[site.batch], event);
+            add(batchSummary(site.batch), event);
         if (deviceWork) {
             m_allDeviceWork.emplace_back(event.startNs, event.endNs);
-            m_stageWork[stage].emplace_back(event.startNs, event.endNs);
+            m_stageWork[site.stage].emplace_back(event.startNs, event.endNs);
             if (site.batch >= 0)
-                m_batchWork[site.batch].emplace_back(event.startNs, event.endNs);
+                m_lastBatchWork->emplace_back(event.startNs, event.endNs); // batchSummary(site.batch) set it
         }
     }
 
@@ -229,9 +341,9 @@ private:
     void measureBusyTime()
     {
         mergeIntervals(m_allDeviceWork);
-        for (auto& [stage, intervals] : m_stageWork) {
-            mergeIntervals(intervals);
-            stageSummary(stage).busyNs = totalLength(intervals);
+        for (size_t stage = 0; stage < m_stageWork.size(); ++stage) {
+            mergeIntervals(m_stageWork[stage]);
+            m_result.byStage[stage].second.busyNs = totalLength(m_stageWork[stage]);
         }
         for (auto& [batch, intervals] : m_batchWork) {
             mergeIntervals(intervals);
@@ -280,11 +392,16 @@ private:
     const TraceModel& m_model;
     GpuAttribution m_result;
     std::vector<std::string> m_names; ///< the model's strings by id
-    std::unordered_map<std::string, size_t> m_stageIndex; ///< stage name to its index in byStage
-    std::unordered_map<uint32_t, CallSite> m_sites; ///< by correlation id
+    std::unordered_map<std::string, uint32_t> m_stageIndex; ///< stage name to its index in byStage
+    std::vector<uint32_t> m_stageOfName; ///< a range name's (StringId) stage index, kNoStage until looked up
+    uint32_t m_unattributed = kNoStage;
+    CallSites m_sites; ///< by correlation id
     std::vector<Interval> m_allDeviceWork;
-    std::unordered_map<std::string, std::vector<Interval>> m_stageWork;
+    std::vector<std::vector<Interval>> m_stageWork; ///< by stage index
     std::map<int64_t, std::vector<Interval>> m_batchWork;
+    int64_t m_lastBatch = -1;
+    GpuWorkSummary* m_lastBatchSummary = nullptr;
+    std::vector<Interval>* m_lastBatchWork = nullptr;
 };
 
 } // namespace

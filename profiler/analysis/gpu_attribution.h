@@ -65,6 +65,10 @@ struct GpuAttribution
 /// Attributes one run's GPU activity. `model` must be finalized (tracks sorted by start).
 GpuAttribution attributeGpuWork(const TraceModel& model);
 
+/// Sorts [start, end) pairs; fast where they come as a few sorted runs (each stream's kernels, then its copies), as
+/// device records do.
+void sortSpans(std::vector<std::pair<int64_t, int64_t>>& spans);
+
 /// Total length in ns of the union of `spans` ([start, end) pairs, in any order; empty ones count for nothing).
 int64_t unionLength(std::vector<std::pair<int64_t, int64_t>> spans);
 

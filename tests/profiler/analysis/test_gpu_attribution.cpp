@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <unistd.h>
 
 using namespace es;
@@ -280,4 +281,29 @@ TEST(GpuActivity, ThreadIdsNamesAndMemoryKinds)
     EXPECT_STREQ(copyDirection(2), "DtoH");
     EXPECT_STREQ(copyDirection(8), "DtoD");
     EXPECT_STREQ(copyDirection(13), "other");
+}
+
+TEST(GpuAttribution, SortsSpansInSortedRunsAndInAnyOrder)
+{
+    // A few sorted runs (each stream's kernels, then its copies) are merged; many runs, or none sorted, are sorted.
+    for (const int runs : { 1, 2, 5, 40, 5000 }) {
+        std::vector<std::pair<int64_t, int64_t>> spans;
+        uint64_t state = 12345;
+        for (int run = 0; run < runs; ++run) {
+            int64_t start = int64_t(state % 1000);
+            for (int i = 0; i < 5000 / runs + 3; ++i) {
+                state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                start += int64_t(state >> 60); // 0..15: ties among them
+                spans.emplace_back(start, start + int64_t((state >> 40) % 50));
+            }
+        }
+        std::vector<std::pair<int64_t, int64_t>> expected = spans;
+        std::sort(expected.begin(), expected.end());
+        es::prof::sortSpans(spans);
+        EXPECT_EQ(spans, expected) << runs << " runs";
+    }
+    std::vector<std::pair<int64_t, int64_t>> none;
+    es::prof::sortSpans(none);
+    EXPECT_TRUE(none.empty());
+    EXPECT_EQ(es::prof::unionLength({ { 10, 20 }, { 0, 5 }, { 15, 30 }, { 4, 6 }, { 40, 40 } }), 26);
 }
