@@ -34,10 +34,12 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 
 #include <cstdio>
 
@@ -64,6 +66,8 @@ MainWindow::MainWindow(QWidget* parent)
     , m_runsView(new QTableView)
     , m_log(new QPlainTextEdit)
     , m_statusLabel(new QLabel)
+    , m_openBar(new QProgressBar)
+    , m_openTimer(new QTimer(this))
 {
     setObjectName("EdgeScopeMainWindow");
     setWindowTitle(tr("EdgeScope - no session"));
@@ -77,6 +81,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_pages->addTab(m_devices, tr("&Devices"));
     setCentralWidget(m_pages);
     statusBar()->addPermanentWidget(m_statusLabel);
+    setUpOpenProgress();
     createDocks();
     createMenus();
 
@@ -314,6 +319,30 @@ void MainWindow::openFile(const QString& path)
     addRecentFile(QFileInfo(path).absoluteFilePath());
     m_showCompareAfterLoad = true; // a session opens on its waterfall and findings
     m_document->open(QFileInfo(path).absoluteFilePath());
+}
+
+void MainWindow::setUpOpenProgress()
+{
+    m_openBar->setObjectName("openBar");
+    m_openBar->setRange(0, 1000);
+    m_openBar->setFormat(tr("Opening the session: %p%"));
+    m_openBar->setMaximumWidth(260);
+    m_openBar->hide();
+    statusBar()->addPermanentWidget(m_openBar);
+    m_openTimer->setInterval(100);
+    const auto show = [this] {
+        const double progress = m_document->openProgress();
+        m_openBar->setVisible(progress >= 0);
+        if (progress >= 0)
+            m_openBar->setValue(int(progress * 1000));
+        else
+            m_openTimer->stop();
+    };
+    connect(m_openTimer, &QTimer::timeout, this, show);
+    connect(m_document, &SessionDocument::openStarted, this, [this, show] {
+        m_openTimer->start();
+        show();
+    });
 }
 
 void MainWindow::sessionLoaded()

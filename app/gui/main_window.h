@@ -7,8 +7,10 @@
 class QLabel;
 class QMenu;
 class QPlainTextEdit;
+class QProgressBar;
 class QTabWidget;
 class QTableView;
+class QTimer;
 
 namespace es::app {
 
@@ -95,6 +97,8 @@ private:
     void showError(const QString& title, const QString& message);
     void log(const QString& line);
     void sessionLoaded();
+    /// The status bar's bar that follows a session while it opens.
+    void setUpOpenProgress();
     void addRecentFile(const QString& path);
     void rebuildRecentMenu();
     void saveSessionAs();
@@ -122,6 +126,8 @@ private:
     QPlainTextEdit* m_log;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_statusLabel;
+    QProgressBar* m_openBar; ///< while a session opens: its runs read and analysed
+    QTimer* m_openTimer;
     QString m_lastError;
     bool m_quiet = false;
     bool m_showCompareAfterLoad = false;

@@ -45,7 +45,7 @@ QString runLabel(const SessionSnapshot& snapshot, const prof::RunSummary& run)
 }
 
 Result<std::shared_ptr<const SessionSnapshot>> loadSessionSnapshot(
-    const std::string& path, const std::string& iterationMarker)
+    const std::string& path, const std::string& iterationMarker, prof::SessionProgress* progress, RunLayouts* layouts)
 {
     ES_ASSIGN_OR_RETURN(auto store, prof::SessionStore::openForReading(path));
     auto snapshot = std::make_shared<SessionSnapshot>();
@@ -54,7 +54,17 @@ Result<std::shared_ptr<const SessionSnapshot>> loadSessionSnapshot(
     ES_ASSIGN_OR_RETURN(snapshot->runs, store->runs());
     ES_ASSIGN_OR_RETURN(snapshot->environment, store->environment());
     if (!snapshot->runs.empty()) {
-        auto analysis = prof::analyzeSession(*store, {}, iterationMarker);
+        prof::SessionAnalysisHooks hooks;
+        hooks.progress = progress;
+        const int64_t first = snapshot->runs.front().runId;
+        const int64_t last = snapshot->runs.back().runId;
+        if (layouts)
+            hooks.keepModel = [layouts, first, last](int64_t runId, prof::TraceModel& model) {
+                if (runId == first || runId == last)
+                    (*layouts)[runId]
+                        = TimelineLayout::build(std::make_shared<const prof::TraceModel>(std::move(model)));
+            };
+        auto analysis = prof::analyzeSession(*store, {}, iterationMarker, hooks);
         if (analysis)
             snapshot->analysis = std::move(analysis.value());
         else
@@ -82,6 +92,13 @@ QString defaultSessionFolder()
 }
 
 namespace {
+
+/// What opening a session gives the GUI thread: the snapshot and the layouts its analysis read.
+struct OpenedSession
+{
+    std::shared_ptr<const SessionSnapshot> snapshot;
+    RunLayouts layouts;
+};
 
 /// Runs `work` on the thread pool and hands its result to `deliver` on the GUI thread, unless `owner` is gone.
 template<typename Work, typename Deliver> void runAsync(QObject* owner, Work work, Deliver deliver)
@@ -160,33 +177,43 @@ void SessionDocument::load(const QString& path, const QString& importFrom)
     const std::string sessionPath = path.toStdString();
     const std::string tracePath = importFrom.toStdString();
     const std::string marker = m_iterationMarker.toStdString();
+    auto progress = std::make_shared<prof::SessionProgress>();
+    m_opening = progress;
+    emit openStarted();
     runAsync(
         this,
-        [sessionPath, tracePath, marker]() -> Result<std::shared_ptr<const SessionSnapshot>> {
+        [sessionPath, tracePath, marker, progress]() -> Result<OpenedSession> {
             if (!tracePath.empty()) {
                 auto imported = prof::importTrace(tracePath, sessionPath);
                 if (!imported)
                     return imported.status();
             }
-            auto snapshot = loadSessionSnapshot(sessionPath, marker);
-            if (snapshot && !tracePath.empty()) {
-                auto copy = std::make_shared<SessionSnapshot>(*snapshot.value());
+            OpenedSession opened;
+            ES_ASSIGN_OR_RETURN(
+                opened.snapshot, loadSessionSnapshot(sessionPath, marker, progress.get(), &opened.layouts));
+            if (!tracePath.empty()) {
+                auto copy = std::make_shared<SessionSnapshot>(*opened.snapshot);
                 copy->importedFrom = tracePath;
-                return std::shared_ptr<const SessionSnapshot>(std::move(copy));
+                opened.snapshot = std::move(copy);
             }
-            return snapshot;
+            return opened;
         },
-        [this, generation, path](Result<std::shared_ptr<const SessionSnapshot>> result) {
+        [this, generation, path, progress](Result<OpenedSession> result) {
             --m_pending;
+            if (m_opening == progress)
+                m_opening.reset();
             if (generation != m_generation)
                 return;
             if (!result) {
                 emit failed(QString::fromStdString(result.status().message()));
                 return;
             }
-            m_layouts.clear(); // the runs may have changed; layouts load again on demand
+            // The runs may have changed: layouts load again on demand, but for those the analysis just read.
+            m_layouts.clear();
+            for (auto& [runId, layout] : result.value().layouts)
+                m_layouts[runId] = std::move(layout);
             m_path = path;
-            m_snapshot = std::move(result.value());
+            m_snapshot = std::move(result.value().snapshot);
             emit loaded();
         });
 }
@@ -222,6 +249,11 @@ void SessionDocument::requestRunLayout(qint64 runId)
             m_layouts[runId] = std::move(result.value());
             emit runLayoutReady(runId);
         });
+}
+
+double SessionDocument::openProgress() const
+{
+    return m_opening ? m_opening->fraction() : -1.0;
 }
 
 double SessionDocument::layoutProgress(qint64 runId) const

@@ -37,9 +37,14 @@ struct SessionSnapshot
 /// "#1 import (no iterations found)" for one without: a figure that does not apply is not shown as 0.00.
 QString runLabel(const SessionSnapshot& snapshot, const prof::RunSummary& run);
 
-/// Reads a session file into a snapshot; `iterationMarker` as analyzeRun takes it. Any thread.
-Result<std::shared_ptr<const SessionSnapshot>> loadSessionSnapshot(
-    const std::string& path, const std::string& iterationMarker = "");
+/// The layouts a snapshot's analysis already read: run id -> layout.
+using RunLayouts = std::map<int64_t, std::shared_ptr<const TimelineLayout>>;
+
+/// Reads a session file into a snapshot; `iterationMarker` as analyzeRun takes it. `progress`, when given, follows
+/// the analysis; `layouts`, when given, gets the timelines of the first and last runs (the ones the Timeline and
+/// Compare pages show first) laid out from the events the analysis read, so they are not read twice. Any thread.
+Result<std::shared_ptr<const SessionSnapshot>> loadSessionSnapshot(const std::string& path,
+    const std::string& iterationMarker = "", prof::SessionProgress* progress = nullptr, RunLayouts* layouts = nullptr);
 /// Loads one run's events and lays out its lanes; `progress`, when given, follows the reading. Any thread.
 Result<std::shared_ptr<const TimelineLayout>> loadRunLayout(
     const std::string& sessionPath, int64_t runId, prof::LoadProgress* progress = nullptr);
@@ -76,9 +81,14 @@ public:
     std::shared_ptr<const TimelineLayout> cachedLayout(qint64 runId) const;
     /// How far the loading of a run's layout has come (0..1), or -1 when it is not loading.
     double layoutProgress(qint64 runId) const;
+    /// How far opening (or reloading) the session has come (0..1: its runs read and analysed), or -1 when none is
+    /// under way.
+    double openProgress() const;
     bool isLoading() const { return m_pending > 0; }
 
 signals:
+    /// A session began to open or reload (openProgress follows it until loaded or failed).
+    void openStarted();
     void loaded();
     /// The message names the file and the fix.
     void failed(const QString& message);
@@ -93,6 +103,7 @@ private:
     std::shared_ptr<const SessionSnapshot> m_snapshot;
     std::map<qint64, std::shared_ptr<const TimelineLayout>> m_layouts;
     std::map<qint64, std::shared_ptr<prof::LoadProgress>> m_loading; ///< the layouts being loaded
+    std::shared_ptr<prof::SessionProgress> m_opening; ///< the open under way, null when none
     quint64 m_generation = 0;
     int m_pending = 0;
 };

@@ -231,13 +231,25 @@ private slots:
 
     void aRunLoadsWithProgressAndThreadsReadAsInNsys()
     {
-        const qint64 runId = m_document->snapshot()->runs[0].runId;
         QTRY_VERIFY_WITH_TIMEOUT(!m_document->isLoading(), 30000);
+        const auto& runs = m_document->snapshot()->runs;
+        QCOMPARE(runs.size(), size_t(3));
+        const qint64 first = runs.front().runId, runId = runs[1].runId, last = runs.back().runId;
         QCOMPARE(m_document->layoutProgress(runId), -1.0); // not loading
-        // A reload drops the layouts; asked again, the run loads with its progress to follow.
+        QCOMPARE(m_document->openProgress(), -1.0);
+        // A reload follows its progress; the first and last runs' timelines come laid out from the events the
+        // analysis read (no second read), the others load when asked, with their progress to follow.
         QSignalSpy loaded(m_document, &SessionDocument::loaded);
+        QSignalSpy opening(m_document, &SessionDocument::openStarted);
         m_document->reload();
+        QCOMPARE(opening.count(), 1);
+        const double openProgress = m_document->openProgress();
+        QVERIFY2(openProgress >= 0.0 && openProgress <= 1.0, qPrintable(QString::number(openProgress)));
         QVERIFY(loaded.wait(30000));
+        QCOMPARE(m_document->openProgress(), -1.0);
+        QVERIFY(m_document->cachedLayout(first));
+        QVERIFY(m_document->cachedLayout(last));
+        QCOMPARE(m_document->cachedLayout(first)->model().eventCount() > 0, true);
         QVERIFY(!m_document->cachedLayout(runId));
         QSignalSpy ready(m_document, &SessionDocument::runLayoutReady);
         m_document->requestRunLayout(runId);
