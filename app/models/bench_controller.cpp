@@ -9,27 +9,18 @@ namespace es::app {
 
 BenchController::BenchController(QObject* parent) : QObject(parent) { }
 
-BenchController::~BenchController()
-{
-    m_cancel = true;
-    if (m_worker.joinable())
-        m_worker.join();
-}
+BenchController::~BenchController() = default;
 
 bool BenchController::start(engine::BenchOptions options)
 {
-    if (m_running)
+    if (!m_worker.begin())
         return false;
-    if (m_worker.joinable())
-        m_worker.join();
-    m_running = true;
-    m_cancel = false;
-    options.cancel = &m_cancel;
+    options.cancel = m_worker.cancelFlag();
     auto post = guiThreadPoster(this);
     options.progress = [post](const std::string& line) {
         post([text = QString::fromStdString(line)](BenchController* self) { emit self->progress(text); });
     };
-    m_worker = std::thread([post, options = std::move(options)]() {
+    m_worker.launch([post, options = std::move(options)]() {
         bool ok = false, cancelled = false;
         QString message;
         try {
@@ -47,7 +38,7 @@ bool BenchController::start(engine::BenchOptions options)
             message = QString::fromStdString(std::string("the bench stopped on an unexpected error: ") + error.what());
         }
         post([ok, cancelled, message](BenchController* self) {
-            self->m_running = false;
+            self->m_worker.finished();
             emit self->finished(ok, cancelled, message);
         });
     });

@@ -3,12 +3,13 @@
 
 #include "edgescope/engine/model_bench.h"
 
+#include "worker_thread.h"
+
 #include <QObject>
 #include <QString>
 #include <QVector>
 
 #include <atomic>
-#include <thread>
 
 namespace es::app {
 
@@ -25,8 +26,8 @@ public:
     /// Starts a bench; false when one is already running. `options.sessionPath` receives a run per model and
     /// precision.
     bool start(engine::BenchOptions options);
-    void cancel() { m_cancel = true; }
-    bool isRunning() const { return m_running; }
+    void cancel() { m_worker.cancel(); }
+    bool isRunning() const { return m_worker.isRunning(); }
 
 signals:
     void progress(const QString& line);
@@ -34,9 +35,7 @@ signals:
     void finished(bool ok, bool cancelled, const QString& message);
 
 private:
-    std::thread m_worker;
-    std::atomic<bool> m_cancel { false };
-    bool m_running = false;
+    WorkerThread m_worker;
 };
 
 } // namespace es::app

@@ -27,23 +27,14 @@ LabController::LabController(QObject* parent)
     qRegisterMetaType<es::app::LiveSnapshot>();
 }
 
-LabController::~LabController()
-{
-    m_cancel = true;
-    if (m_worker.joinable())
-        m_worker.join();
-}
+LabController::~LabController() = default;
 
 bool LabController::start(engine::LabOptions options)
 {
-    if (m_running)
+    if (!m_worker.begin())
         return false;
-    if (m_worker.joinable())
-        m_worker.join();
-    m_running = true;
-    m_cancel = false;
     m_liveInFlight->store(false);
-    options.cancel = &m_cancel;
+    options.cancel = m_worker.cancelFlag();
     auto post = guiThreadPoster(this);
     options.progress = [post](const std::string& line) {
         post([text = QString::fromStdString(line)](LabController* self) { emit self->progress(text); });
@@ -66,7 +57,7 @@ bool LabController::start(engine::LabOptions options)
         snapshot.seededWeights = seeded;
         post([snapshot = std::move(snapshot)](LabController* self) mutable { self->deliverLive(std::move(snapshot)); });
     };
-    m_worker = std::thread([post, options = std::move(options)]() {
+    m_worker.launch([post, options = std::move(options)]() {
         const auto sessionRuns = [&options]() {
             std::vector<int64_t> ids;
             if (options.sessionPath.empty())
@@ -110,7 +101,7 @@ bool LabController::start(engine::LabOptions options)
                     runIds.push_back(id);
         }
         post([ok, cancelled, message, runIds](LabController* self) {
-            self->m_running = false;
+            self->m_worker.finished();
             emit self->finished(ok, cancelled, message, runIds);
         });
     });
@@ -185,7 +176,7 @@ QString weightsFailureMessage(const Status& status)
 
 void LabController::cancel()
 {
-    m_cancel = true;
+    m_worker.cancel();
 }
 
 void LabController::deliverLive(LiveSnapshot snapshot)

@@ -5,7 +5,9 @@
 #include "edgescope/engine/detection.h"
 #include "edgescope/engine/lab.h"
 
+#include "worker_thread.h"
 #include <QImage>
+
 #include <QObject>
 #include <QString>
 #include <QVector>
@@ -14,7 +16,6 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 
 namespace es::app {
 
@@ -50,8 +51,8 @@ public:
     /// Starts a lab run; false when one is already running.
     bool start(engine::LabOptions options);
     void cancel();
-    bool isRunning() const { return m_running; }
-    bool cancelRequested() const { return m_cancel.load(); }
+    bool isRunning() const { return m_worker.isRunning(); }
+    bool cancelRequested() const { return m_worker.cancelRequested(); }
 
 signals:
     void progress(const QString& line);
@@ -63,10 +64,8 @@ signals:
 private:
     void deliverLive(LiveSnapshot snapshot);
 
-    std::thread m_worker;
-    std::atomic<bool> m_cancel { false };
     std::shared_ptr<std::atomic<bool>> m_liveInFlight;
-    bool m_running = false;
+    WorkerThread m_worker; ///< last: destroyed (cancelled and joined) before the members above
 };
 
 /// The Experiment panel's label of an engine option (Status::option(), e.g. "frames" -> "Frames per round"), as the

@@ -37,34 +37,25 @@ WeightsFetcher::WeightsFetcher(QObject* parent)
     : QObject(parent), m_progressInFlight(std::make_shared<std::atomic<bool>>(false))
 { }
 
-WeightsFetcher::~WeightsFetcher()
-{
-    m_cancel = true;
-    if (m_worker.joinable())
-        m_worker.join();
-}
+WeightsFetcher::~WeightsFetcher() = default;
 
 bool WeightsFetcher::start(const QString& name, const QString& url, const QString& sha256)
 {
-    if (m_running)
+    if (!m_worker.begin())
         return false;
-    if (m_worker.joinable())
-        m_worker.join();
-    m_running = true;
-    m_cancel = false;
     m_progressInFlight->store(false);
     auto post = guiThreadPoster(this);
     engine::FetchOptions options;
     options.url = url.trimmed().toStdString();
     options.sha256 = sha256.trimmed().toLower().toStdString();
     options.timeoutSeconds = m_timeoutSeconds;
-    options.cancel = &m_cancel;
+    options.cancel = m_worker.cancelFlag();
     options.progress = [post, inFlight = m_progressInFlight](int64_t done, int64_t total) {
         if (inFlight->exchange(true))
             return; // the GUI has not taken the previous update yet
         post([done, total](WeightsFetcher* self) { self->deliverProgress(done, total); });
     };
-    m_worker = std::thread([post, source = name.toStdString(), options = std::move(options)]() {
+    m_worker.launch([post, source = name.toStdString(), options = std::move(options)]() {
         bool ok = false;
         bool cancelled = false;
         QString message;
@@ -84,7 +75,7 @@ bool WeightsFetcher::start(const QString& name, const QString& url, const QStrin
                 + error.what() + " (the partial file is kept; fetch again to resume)");
         }
         post([ok, cancelled, message, path](WeightsFetcher* self) {
-            self->m_running = false;
+            self->m_worker.finished();
             emit self->finished(ok, cancelled, message, path);
         });
     });
@@ -93,7 +84,7 @@ bool WeightsFetcher::start(const QString& name, const QString& url, const QStrin
 
 void WeightsFetcher::cancel()
 {
-    m_cancel = true;
+    m_worker.cancel();
 }
 
 void WeightsFetcher::deliverProgress(qint64 done, qint64 total)

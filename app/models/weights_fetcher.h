@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "worker_thread.h"
+
 #include <QObject>
 #include <QString>
 
 #include <atomic>
 #include <memory>
-#include <thread>
 
 namespace es::app {
 
@@ -28,7 +29,7 @@ public:
     /// source's (a mirror, a file on a local server). False when a fetch is already running.
     bool start(const QString& name, const QString& url = {}, const QString& sha256 = {});
     void cancel();
-    bool isRunning() const { return m_running; }
+    bool isRunning() const { return m_worker.isRunning(); }
     /// No byte for this long: the transfer stops (a later fetch resumes it). Taken by the next start().
     void setTimeoutSeconds(double seconds) { m_timeoutSeconds = seconds; }
 
@@ -42,11 +43,9 @@ signals:
 private:
     void deliverProgress(qint64 done, qint64 total);
 
-    std::thread m_worker;
-    std::atomic<bool> m_cancel { false };
     std::shared_ptr<std::atomic<bool>> m_progressInFlight;
     double m_timeoutSeconds = 30;
-    bool m_running = false;
+    WorkerThread m_worker; ///< last: destroyed (cancelled and joined) before the members above
 };
 
 } // namespace es::app
